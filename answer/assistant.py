@@ -1,0 +1,127 @@
+"""The assistant: conversation -> question -> retrieval -> answer.
+
+One object serves the chat, the command line and the benchmarks, so they all
+answer the same way. ``Assistant.open`` brings the index up to date first
+(a no-op when nothing changed), then loads it.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from retriever.hybrid import HybridSearch
+from retriever.langchain import HybridRetriever
+
+from . import extract
+from .question import Conversation, parse, resolve
+from .types import Answer
+
+MAX_QUESTION_CHARS = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+__all__ = ["Assistant", "Conversation"]
+
+
+class Assistant:
+    def __init__(self, settings, search: HybridSearch, chat_model=None):
+        self.settings = settings
+        self.search = search
+        self.retriever = HybridRetriever(search=search)
+        self.chat_model = chat_model  # a LangChain chat model in generative mode
+
+    @classmethod
+    def open(cls, settings, *, build: bool = True, progress: bool = True, chat_model=None) -> "Assistant":
+        embedder = None
+        if build:
+            from index import embeddings as embedders
+            from ingest.run import ingest
+
+            embedder = embedders.load(settings.embedder, settings.embed_batch_size)
+            report = ingest(settings, progress=progress, embedder=embedder)
+            if report.did_work and progress:
+                print(report.summary())
+        if chat_model is None and settings.answer_mode == "generative":
+            from .generate import chat_model_from
+
+            chat_model = chat_model_from(settings)
+        return cls(settings, HybridSearch(settings, embedder=embedder), chat_model)
+
+    # -- answering ---------------------------------------------------------
+
+    def ask(self, text: str, conversation: Conversation | None = None) -> Answer:
+        started = time.perf_counter()
+        answer = self._answer(text, conversation)
+        answer.seconds = time.perf_counter() - started
+        return answer
+
+    def stream(self, text: str, conversation: Conversation | None = None) -> Iterator[Answer]:
+        """Answers with a growing ``text``; the last one is complete. The
+        extractive answer is ready at once and is streamed word by word so the
+        chat reads like one; a chat model streams its own tokens."""
+        if self.chat_model is not None:
+            from .generate import stream_generative
+
+            yield from stream_generative(self, text, conversation)
+            return
+        answer = self.ask(text, conversation)
+        words = answer.text.split(" ")
+        for i in range(1, len(words), 4):
+            yield replace(answer, text=" ".join(words[:i]))
+        yield answer
+
+    def _answer(self, text: str, conversation: Conversation | None) -> Answer:
+        text = _CONTROL.sub(" ", text or "").strip()
+        if not text:
+            return Answer(text="Hãy nhập một câu hỏi, ví dụ: “Hà Tĩnh có bao nhiêu HTX năm 2023?”", found=False)
+        if len(text) > MAX_QUESTION_CHARS:
+            return Answer(text=f"Câu hỏi quá dài ({len(text):,} ký tự). Hãy hỏi ngắn gọn, dưới "
+                               f"{MAX_QUESTION_CHARS:,} ký tự, về một con số hoặc một sự việc.", found=False)
+        conversation = conversation if conversation is not None else Conversation()
+        known = self.search.known_places
+        q = resolve(parse(text, known), conversation.last, known)
+        conversation.turns.append(q)
+        if self.chat_model is not None:
+            from .generate import generate
+
+            return generate(self, q)
+        return self.extractive(q)
+
+    def retrieve(self, q, **constraints):
+        return self.retriever.invoke(q.search_text, places=list(constraints.get("places", q.places)),
+                                     years=list(constraints.get("years", q.years)))
+
+    def extractive(self, q) -> Answer:
+        docs = self.retrieve(q)
+        if docs:
+            answer = extract.answer(q, docs)
+            if answer.found:
+                return answer
+            return answer
+        # Nothing satisfies the place or year: say which, show what is closest.
+        unmet = "place" if q.places and not self.retrieve(q, years=[]) else "year"
+        closest = self.retrieve(q, years=[]) if unmet == "year" else self.retrieve(q, places=[], years=[])
+        return Answer(text=extract.refusal(q, unmet), found=False, understood_as=q.resolved,
+                      closest=[extract.passage_citation(d) for d in closest[:3]])
+
+    # -- articles ----------------------------------------------------------
+
+    def sources(self) -> list[str]:
+        return sorted(self.search.snapshot.files)
+
+    def source_text(self, name: str) -> str:
+        """The full text of an indexed article. Only files inside the corpus
+        that the index knows are served: no "../", no absolute paths, no
+        symlinks leading out."""
+        from ingest.reader import read_text
+
+        corpus = Path(self.settings.corpus_dir).resolve()
+        if name not in self.search.snapshot.files:
+            raise ValueError(f"Not an indexed article: {name!r}")
+        path = (corpus / name).resolve()
+        if not path.is_relative_to(corpus) or not path.is_file():
+            raise ValueError(f"Not an article inside the corpus: {name!r}")
+        return read_text(path)

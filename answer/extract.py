@@ -1,0 +1,352 @@
+"""The extractive answerer: pick the sentence that answers, mark the figure,
+name, date or place asked for, and state it in one Vietnamese sentence.
+
+No language model is involved, so every word of an answer's span is in the
+article. A candidate must clear checks that mirror how an official reads a
+figure: the unit asked for follows the number ("1.025 HTX", not "2.579 tổ
+hợp tác"), the sentence is not about another place or year, and it is not a
+target, an increase or a count of new cooperatives unless that was asked.
+When no candidate clears them the answer is a refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vietnamese.places import PROVINCES, districts_in, provinces_in
+from vietnamese.text import NUMBER_RE, fold, lexical_terms, sentence_spans, tokens
+from vietnamese.years import years_in
+
+from .question import Question
+from .types import Answer, Citation
+
+# Words before a number that change what it counts. A number after one of
+# these answers "bao nhiêu HTX" only if the question says so too.
+# (Each a regular expression over folded text; one cue per alternative.)
+CUES = [r"thanh lap(?: moi)?", "giai the", "tang", "giam", r"muc tieu|ke hoach|phan dau|du kien",
+        "vuot", "so voi", "bo sung", "ho tro", r"vay(?: von)?", "gioi thieu", "huong dan", "tu van",
+        "to chuc", "kiem tra", "lua chon", "phe duyet", "trong do", "dang hoat dong", "du no",
+        "doanh so", "doanh thu", "giai ngan", "binh quan", "thu nhap", "dieu le"]
+_CUE_RES = [(c, re.compile(r"(?<!\w)(?:" + c + r")(?!\w)")) for c in CUES]
+_CLAUSE_END = re.compile(r"[,;:.!?()]")
+
+SURNAMES = set("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Hà Đoàn Đinh
+    Lương Trương Mai Lâm Tô Cao Chu Trịnh Tạ Lưu Thái Quách Kiều Châu Giang Tăng Thân La Hứa Triệu Vương
+    Tống Phùng Đàm Khổng Mạc Nông Lục Hầu Bạch Lò Sầm Vi Lã Âu Doãn Đào Kim Lạc Mạnh Nghiêm Ông Phí
+    Quan Tôn Từ Văn Y""".split())
+_NAME_RE = re.compile(r"(?<!\w)([A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){1,3})")
+_DATE_RE = re.compile(
+    r"(?:(?:sáng|chiều|tối|trưa|ngày|hôm)\s+(?:nay\s+)?\(?)?\d{1,2}/\d{1,2}(?:/\d{4})?\)?"
+    r"|tháng\s+\d{1,2}/\d{4}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?",
+    re.IGNORECASE,
+)
+# After a figure, words up to one of these belong to its unit.
+_UNIT_END = re.compile(r"[,;:.()\[\]–—\-/|]|\s(?:với|và|trong|đạt|so|tăng|giảm|của|cho|tại|ở|là|thì|"
+                       r"được|đã|đang|có|từ|đến|hoạt|vượt|bằng|theo|gồm|như)\s")
+
+REFUSAL = "Các bài viết đã lập chỉ mục không nêu thông tin này"
+
+
+@dataclass
+class Candidate:
+    score: float
+    source: str
+    sentence: str
+    start: int  # absolute offsets of the sentence in the article
+    end: int
+    span: tuple[int, int]  # offsets of the answer inside the sentence
+    doc: object  # the LangChain Document it came from
+    overlap: float
+    unit_ok: bool
+
+
+def _years_context(doc_text: str, rel: int) -> set[int]:
+    """Years stated in the paragraph (line) of the passage around offset rel."""
+    line_start = doc_text.rfind("\n", 0, rel) + 1
+    line_end = doc_text.find("\n", rel)
+    return set(years_in(doc_text[line_start : None if line_end < 0 else line_end]))
+
+
+def _overlap(keywords, sentence_tokens: set[str]) -> float:
+    if not keywords:
+        return 1.0
+    return sum(1 for k in keywords if k in sentence_tokens) / len(keywords)
+
+
+def _number_spans(sentence: str):
+    """(start, end) of figures with their unit: "1.025 HTX", "7,5 tỷ đồng",
+    "40,6%", "81/106 xã". Dates, years, and document numbers are skipped."""
+    for m in NUMBER_RE.finditer(sentence):
+        s, e = m.span()
+        before, after = sentence[max(0, s - 12) : s], sentence[e : e + 12]
+        if before.endswith(("/", "-", "số ")) or re.match(r"[-/][A-ZĐ]", after):
+            continue  # "20-NQ/TW", "1517/QĐ-UBND", "tiêu chí số 13"
+        if after.startswith("/"):
+            frac = re.match(r"/(\d+)", after)
+            if frac and 12 < int(frac.group(1)) < 1900 and int(m.group()) <= int(frac.group(1)):
+                e += frac.end()  # "81/106": a share, not a date
+            else:
+                continue  # "12/6", "5/2024": a date
+        if re.match(r"\d{4}$", m.group()) and 1980 <= int(m.group()) <= 2049:
+            continue  # a year
+        rest = sentence[e:]
+        if rest.startswith("%"):
+            yield s, e + 1
+            continue
+        stop = _UNIT_END.search(" " + rest + " ")
+        unit = rest[: stop.start() - 1 if stop else len(rest)]
+        words = re.match(r"(?:\s*[^\s]+){1,4}", unit)  # at most four words of unit
+        yield s, e + (words.end() if words else 0)
+
+
+def _names(sentence: str):
+    for m in _NAME_RE.finditer(sentence):
+        words = m.group(1).split()
+        # Start at the surname: "Bí thư Trần Thế Dũng" -> "Trần Thế Dũng".
+        for i, w in enumerate(words):
+            if w in SURNAMES and len(words) - i >= 2:
+                name = " ".join(words[i:])
+                if name not in PROVINCES and not provinces_in(name):
+                    start = m.start(1) + len(" ".join(words[:i])) + (1 if i else 0)
+                    yield start, start + len(name)
+                break
+
+
+def _places(sentence: str):
+    for name in provinces_in(sentence) + districts_in(sentence):
+        i = sentence.find(name)
+        if i >= 0:
+            yield i, i + len(name)
+    for m in _COMMUNE.finditer(sentence):
+        yield m.span(1)
+
+
+def _clause(sentence: str, a: int, b: int) -> str:
+    """The folded clause around a span: from the punctuation before it to the
+    punctuation after it ("toàn tỉnh tăng 5 HTX so với năm 2022")."""
+    starts = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, a)]
+    end = _CLAUSE_END.search(sentence, b)
+    return fold(sentence[starts[-1] if starts else 0 : end.start() if end else len(sentence)])
+
+
+def _cue_penalty(clause: str, question_folded: str) -> float:
+    """A cue on one side only means the figure counts something else: "thành
+    lập mới 35 HTX" does not answer "có bao nhiêu HTX", and "153 HTX" does not
+    answer "giải thể bao nhiêu HTX"."""
+    penalty = 0.0
+    for _, pattern in _CUE_RES:
+        in_clause, in_question = bool(pattern.search(clause)), bool(pattern.search(question_folded))
+        if in_clause != in_question:
+            penalty += 1.0 if in_clause else 1.8
+    return penalty
+
+
+_TITLES = re.compile(r"(?<!\w)(pho\s+)?(chu tich|bi thu|giam doc|truong phong|truong ban|truong|chanh van phong)"
+                     r"(?!\w)")
+
+
+def _role_fits(clause: str, question_folded: str) -> bool:
+    """"Chủ tịch UBND tỉnh là ai?" is answered by a name whose own clause says
+    "Chủ tịch" — not "Phó Chủ tịch", not "Bí thư"."""
+    asked = _TITLES.search(question_folded)
+    if not asked:
+        return True
+    for m in _TITLES.finditer(clause):
+        if m.group(2) == asked.group(2) and bool(m.group(1)) == bool(asked.group(1)):
+            return True
+    return False
+
+
+_COMMUNE = re.compile(r"(?:xã|phường|thị trấn|ấp|thôn|bản)\s+((?:[A-ZĐ0-9][\wÀ-ỹ]*)(?:[ \t]+[A-ZĐ0-9][\wÀ-ỹ]*){0,2})")
+
+
+_TIME_UNITS = {"thang", "nam", "ngay", "gio", "quy", "tuan", "lan"}
+_MONEY_HEADS = {"ty", "trieu", "nghin", "ngan", "dong", "ti"}
+
+
+def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
+    """Does the figure count what was asked? (ok, bonus)"""
+    after = tokens(span_text)[1:]
+    if q.unit:
+        if q.unit_class == "money":
+            return bool(after) and after[0] in _MONEY_HEADS, 1.0
+        if not after or after[0] != q.unit[0]:
+            return False, 0.0
+        common = 0
+        for a, b in zip(after, q.unit):
+            if a != b:
+                break
+            common += 1
+        return True, 1.5 + 0.4 * (common - 1)
+    if q.unit_class == "percent":
+        return span_text.endswith("%"), 1.0
+    if q.unit_class == "money":
+        return bool(after) and after[0] in _MONEY_HEADS, 1.0
+    return not (after and after[0] in _TIME_UNITS), 0.0
+
+
+def _window(sentence: str, a: int, b: int) -> tuple[set[str], set[str], str]:
+    """Tokens (with bigrams) just before and just after a span, and the folded
+    text before it."""
+    before, after = sentence[max(0, a - 60) : a], sentence[b : b + 40]
+    return set(lexical_terms(before)), set(lexical_terms(after)), fold(sentence[max(0, a - 40) : a])
+
+
+def candidates(q: Question, docs) -> list[Candidate]:
+    question_folded = fold(q.resolved)
+    keywords = [k for k in q.keywords if k not in q.unit[:1]]
+    kw_terms = keywords + [a + "_" + b for a, b in zip(q.keywords, q.keywords[1:])]
+    asked_places = set(q.places)
+    asks_have = bool(re.search(r"\bco\b", question_folded))
+    seen = set()
+    out: list[Candidate] = []
+    passage_overlap = {id(d): _overlap(kw_terms, set(lexical_terms(d.page_content))) for d in docs}
+    for rank, doc in enumerate(docs):
+        meta = doc.metadata
+        text = doc.page_content
+        for s, e in sentence_spans(text):
+            key = (meta["source"], meta["start"] + s)
+            if key in seen:
+                continue
+            seen.add(key)
+            sentence = text[s:e]
+            # Support from the sentence itself and, less, from its passage:
+            # the lede names the meeting, the next sentence its chair.
+            overlap = _overlap(kw_terms, set(lexical_terms(sentence)))
+            overlap = max(overlap, 0.5 * overlap + 0.5 * passage_overlap[id(doc)])
+            base = 2.0 * overlap + 0.3 / (1 + rank)
+
+            # Place: the sentence should not be about somewhere else.
+            named = set(provinces_in(sentence)) | set(districts_in(sentence))
+            if asked_places:
+                if named & asked_places:
+                    base += 0.5
+                elif named - asked_places:
+                    base -= 2.0
+            # Year: a sentence that states other years is about another period.
+            if q.years:
+                own = set(years_in(sentence))
+                context = own or _years_context(text, s)
+                if set(q.years) & context:
+                    base += 0.5
+                elif own:
+                    base -= 3.0
+                elif context:
+                    base -= 1.0
+
+            if q.kind == "number":
+                spans = list(_number_spans(sentence))
+            elif q.kind == "who":
+                spans = list(_names(sentence))
+            elif q.kind == "when":
+                spans = [m.span() for m in _DATE_RE.finditer(sentence)]
+            elif q.kind == "where":
+                spans = [sp for sp in _places(sentence) if sentence[sp[0]:sp[1]] not in asked_places]
+            else:
+                spans = [(0, len(sentence))]
+            for a, b in spans:
+                score, unit_ok = base, True
+                before, after, folded_before = _window(sentence, a, b)
+                near = _overlap(kw_terms, before | after)
+                if q.kind == "number":
+                    unit_ok, bonus = _unit_fit(q, sentence[a:b])
+                    if not q.unit and q.subject:
+                        # "Dân số ... là bao nhiêu?" needs "dân số" right before the figure.
+                        subject = _overlap(q.subject, set(tokens(sentence[max(0, a - 35) : a])))
+                        unit_ok = unit_ok and subject >= 0.5
+                        bonus += 2.0 * subject
+                    score += bonus if unit_ok else -3.0
+                    score += 1.5 * near - 0.8 * _cue_penalty(_clause(sentence, a, b), question_folded)
+                    if asks_have and re.search(r"\bco\b", fold(sentence[:a])):
+                        score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
+                elif q.kind in ("who", "when", "where"):
+                    score += 1.5 * _overlap(kw_terms, before) + 0.5 * _overlap(kw_terms, after)
+                    if q.kind == "who" and not _role_fits(_clause(sentence, a, b), question_folded):
+                        score -= 3.0
+                out.append(Candidate(score, meta["source"], sentence, meta["start"] + s, meta["start"] + e,
+                                     (a, b), doc, max(overlap, near), unit_ok))
+    out.sort(key=lambda c: -c.score)
+    return out
+
+
+def confident(q: Question, c: Candidate) -> bool:
+    """Would an official accept this as the answer? Calibrated on the seed
+    questions so that a wrong figure is rarer than a refusal."""
+    if q.kind == "number":
+        return c.unit_ok and c.score >= 2.0 and (bool(q.unit) or c.overlap >= 0.5)
+    if q.kind in ("who", "when", "where"):
+        return c.overlap >= 0.35 and c.score >= 1.5
+    return c.overlap >= 0.6 and c.score >= 1.5
+
+
+def cite(c: Candidate) -> Citation:
+    meta = c.doc.metadata
+    return Citation(source=c.source, quote=c.sentence, start=c.start, end=c.end,
+                    passage=c.doc.page_content, passage_start=meta["start"], highlight=c.span,
+                    title=meta.get("title", ""))
+
+
+def passage_citation(doc) -> Citation:
+    meta = doc.metadata
+    return Citation(source=meta["source"], quote=doc.page_content, start=meta["start"], end=meta["end"],
+                    passage=doc.page_content, passage_start=meta["start"], title=meta.get("title", ""))
+
+
+_WH = {
+    "number": r"(?:là\s+)?(?:bao nhiêu|mấy|số lượng|tổng số)",
+    "who": r"(?<!\w)(?:là ai|ai|người nào|đồng chí nào)(?!\w)",
+    "when": r"(?:vào\s+)?(?:khi nào|bao giờ|ngày nào|thời điểm nào|lúc nào)",
+    "where": r"(?:ở đâu|tại đâu|tỉnh nào|huyện nào|địa phương nào)",
+}
+
+
+def state(q: Question, span: str, source: str) -> str:
+    """One Vietnamese sentence that answers: the question with the answer
+    put where its question word stood ("Hà Tĩnh có bao nhiêu HTX?" ->
+    "Hà Tĩnh có 1.025 HTX"), or a plain statement when that would not read."""
+    frame = q.resolved
+    pattern = _WH.get(q.kind)
+    m = None
+    if pattern and not q.english:
+        if q.kind == "number" and q.unit_text:
+            m = re.search(pattern + r"\s+" + re.escape(q.unit_text), frame, re.IGNORECASE)
+        m = m or re.search(pattern, frame, re.IGNORECASE)
+    if m:
+        lead = "là " if m.group(0).lower().startswith("là") else ("vào " if q.kind == "when" else "")
+        sentence = frame[: m.start()] + lead + span + frame[m.end():]
+    else:
+        place = ", ".join(q.places)
+        year = f" năm {q.years[0]}" if q.years else ""
+        if q.kind == "number" and place:
+            sentence = f"{place}{year} có {span}"
+        else:
+            sentence = f"{place}{year}: {span}".strip(": ")
+    sentence = sentence.strip().rstrip("?.!… ")
+    sentence = sentence[:1].upper() + sentence[1:]
+    return f"{sentence} (theo {source})."
+
+
+def answer(q: Question, docs) -> Answer:
+    if not docs:
+        return Answer(text=refusal(q), found=False)
+    ranked = candidates(q, docs)
+    best = ranked[0] if ranked else None
+    if best is None or not confident(q, best):
+        return Answer(text=refusal(q), found=False, closest=[passage_citation(d) for d in docs[:3]],
+                      understood_as=q.resolved)
+    span = best.sentence[best.span[0] : best.span[1]]
+    return Answer(text=state(q, span, best.source), found=True, citations=[cite(best)],
+                  understood_as=q.resolved, span=span)
+
+
+def refusal(q: Question, unmet: str | None = None) -> str:
+    place = ", ".join(q.places)
+    years = ", ".join(str(y) for y in q.years)
+    if unmet == "place":
+        return f"Các bài viết đã lập chỉ mục không có thông tin về {place}."
+    if unmet == "year":
+        return f"Các bài viết về {place or 'chủ đề này'} không nêu số liệu năm {years}."
+    where = f" cho {place}" if place else ""
+    when = f" năm {years}" if years else ""
+    return f"{REFUSAL}{where}{when}."

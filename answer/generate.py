@@ -1,0 +1,102 @@
+"""Generative mode: any LangChain chat model writes the answer sentence.
+
+Off by default. The model sees only retrieved passages (as quoted data, with
+an instruction to ignore instructions inside them) and the prompts in
+prompts/. Its answer is checked before it is shown: every number it states
+must occur in the passages it was given, otherwise the extractive answer (or
+a refusal) is returned instead: a fluent sentence with an invented figure is
+the one thing this assistant must never show.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from langchain_core.prompts import ChatPromptTemplate
+
+import config
+from vietnamese.text import NUMBER_RE, normalize_number
+
+from . import extract
+from .types import Answer
+
+NOT_FOUND = "KHÔNG CÓ THÔNG TIN"
+
+
+def prompt() -> ChatPromptTemplate:
+    folder = config.PROJECT_DIR / "prompts"
+    return ChatPromptTemplate.from_messages([
+        ("system", (folder / "system.txt").read_text(encoding="utf-8")),
+        ("human", (folder / "question.txt").read_text(encoding="utf-8")),
+    ])
+
+
+def chat_model_from(settings):
+    """The configured chat model: an OpenAI-compatible endpoint or Ollama."""
+    if settings.llm_provider == "ollama":
+        from langchain_ollama import ChatOllama
+
+        return ChatOllama(model=settings.llm_model, base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+                          temperature=settings.llm_temperature)
+    if settings.llm_provider == "openai":
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(model=settings.llm_model, base_url=settings.llm_base_url,
+                          api_key=settings.llm_api_key or "not-needed", temperature=settings.llm_temperature)
+    raise ValueError(f"Unknown LLM provider {settings.llm_provider!r}: use 'openai' or 'ollama'.")
+
+
+def _context(docs) -> str:
+    return "\n\n".join(f"[{i}] ({d.metadata['source']}) {d.page_content}" for i, d in enumerate(docs, 1))
+
+
+def _numbers(text: str) -> set[str]:
+    return {normalize_number(n) for n in NUMBER_RE.findall(text)}
+
+
+def _checked(q, docs, text: str) -> Answer:
+    """Turn the model's text into an Answer, or fall back if it cannot be trusted."""
+    text = text.strip()
+    fallback = extract.answer(q, docs) if docs else Answer(text=extract.refusal(q), found=False)
+    if not docs or NOT_FOUND in text.upper():
+        return replace(fallback, found=False, citations=[], text=extract.refusal(q)) \
+            if not fallback.found else fallback
+    given = set().union(*(_numbers(d.page_content) for d in docs)) | {str(y) for y in q.years}
+    invented = _numbers(text) - given
+    if invented:
+        return fallback  # a figure the passages do not contain: never show it
+    cited = [int(n) - 1 for n in re.findall(r"\[(\d+)\]", text)]
+    cited = [i for i in cited if 0 <= i < len(docs)] or [0]
+    citations = fallback.citations if fallback.found and fallback.citations and \
+        fallback.citations[0].source == docs[cited[0]].metadata["source"] else \
+        [extract.passage_citation(docs[i]) for i in dict.fromkeys(cited)]
+    return Answer(text=text, found=True, citations=citations, understood_as=q.resolved)
+
+
+def generate(assistant, q) -> Answer:
+    docs = assistant.retrieve(q)
+    if not docs:
+        return assistant.extractive(q)
+    messages = prompt().invoke({"context": _context(docs), "question": q.resolved})
+    return _checked(q, docs, assistant.chat_model.invoke(messages).content)
+
+
+def stream_generative(assistant, text: str, conversation):
+    """Stream the model's tokens, then the checked final answer."""
+    from .question import Conversation, parse, resolve
+
+    conversation = conversation if conversation is not None else Conversation()
+    known = assistant.search.known_places
+    q = resolve(parse(text, known), conversation.last, known)
+    conversation.turns.append(q)
+    docs = assistant.retrieve(q)
+    if not docs:
+        yield assistant.extractive(q)
+        return
+    messages = prompt().invoke({"context": _context(docs), "question": q.resolved})
+    so_far = ""
+    for chunk in assistant.chat_model.stream(messages):
+        so_far += chunk.content
+        yield Answer(text=so_far, found=True, understood_as=q.resolved)
+    yield _checked(q, docs, so_far)

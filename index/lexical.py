@@ -1,0 +1,60 @@
+"""BM25 over passages, with Vietnamese-aware terms (see vietnamese.text).
+
+Terms are folded syllables, syllable bigrams, unified abbreviations and whole
+numbers, so "ha tinh co bao nhieu htx" meets "Hà Tĩnh ... 1.025 hợp tác xã".
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from vietnamese.text import lexical_terms
+
+
+class LexicalIndex:
+    def __init__(self, bm25: bm25s.BM25 | None, size: int):
+        self._bm25 = bm25
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        if not texts:
+            return cls(None, 0)
+        bm25 = bm25s.BM25()
+        bm25.index([lexical_terms(t) or [""] for t in texts], show_progress=False)
+        return cls(bm25, len(texts))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "lexical.json").write_text(json.dumps({"size": self.size}))
+        if self._bm25 is not None:
+            self._bm25.save(str(folder / "bm25"))
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        size = json.loads((folder / "lexical.json").read_text())["size"]
+        if size == 0:
+            return cls(None, 0)
+        return cls(bm25s.BM25.load(str(folder / "bm25")), size)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for the query (0 where no term matches)."""
+        if self._bm25 is None:
+            return np.zeros(0, dtype=np.float32)
+        return self._bm25.get_scores(lexical_terms(query))
+
+    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-k (row, score) with a positive score, among ``allowed`` rows."""
+        scores = self.scores(query)
+        if scores.size == 0:
+            return []
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        k = min(k, scores.size)
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,427 @@
+"""Vietnamese text handling, file decoding, furniture removal and metadata.
+
+Fast: no model, no index. Every expectation here is about real Vietnamese
+writing (numbers, abbreviations, places, years) or real files in corpus/.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from ingest.clean import article_lines
+from ingest.metadata import describe
+from ingest.reader import Unreadable, decode, read_text
+from vietnamese.places import districts_in, provinces_in
+from vietnamese.text import fold, normalize_number, sentence_spans, tokens
+from vietnamese.years import years_in
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+SENTENCE = ("Hà Tĩnh hiện có 1.025 hợp tác xã với 73.691 thành viên, tăng 5 hợp tác xã so với "
+            "năm 2022. Đồng chí Trưởng ban phát biểu chỉ đạo tại hội nghị.")
+
+
+def corpus_file(prefix: str) -> Path:
+    (path,) = CORPUS.glob(prefix + "_*.txt")
+    return path
+
+
+def kept_text(text: str) -> str:
+    return "\n".join(text[s:e] for s, e in article_lines(text))
+
+
+# --- vietnamese/text.py --------------------------------------------------------
+
+
+@pytest.mark.parametrize("raw, folded", [
+    ("Hà Tĩnh", "ha tinh"),
+    ("Đà Nẵng", "da nang"),
+    ("đồng", "dong"),
+    ("ĐỔI MỚI", "doi moi"),
+    ("Hợp tác xã", "hop tac xa"),
+])
+def test_fold_strips_diacritics_and_dd(raw, folded):
+    assert fold(raw) == folded
+
+
+def test_fold_handles_decomposed_input():
+    assert fold(unicodedata.normalize("NFD", "Hà Tĩnh")) == "ha tinh"
+
+
+@pytest.mark.parametrize("raw, normal", [
+    ("1.025", "1025"),
+    ("7,5", "7.5"),
+    ("73.691", "73691"),
+    ("3,65", "3.65"),
+    ("2.579", "2579"),
+    ("30", "30"),
+    ("1.000.000", "1000000"),
+    ("1.025,5", "1025.5"),
+])
+def test_normalize_number_reads_vietnamese_format(raw, normal):
+    assert normalize_number(raw) == normal
+
+
+@pytest.mark.parametrize("long_form, short_form, token", [
+    ("hợp tác xã", "HTX", "htx"),
+    ("tổ hợp tác", "THT", "tht"),
+    ("kinh tế tập thể", "KTTT", "kttt"),
+    ("Ủy ban nhân dân", "UBND", "ubnd"),
+    ("Ban Chỉ đạo", "BCĐ", "bcd"),
+])
+def test_tokens_unify_abbreviations(long_form, short_form, token):
+    assert tokens(long_form) == [token]
+    assert tokens(short_form) == [token]
+    # In a sentence and without diacritics too.
+    assert token in tokens(f"Năm 2023, {long_form} tỉnh họp.")
+    assert token in tokens(fold(long_form))
+
+
+def test_tokens_keep_longest_abbreviation():
+    # "liên hiệp hợp tác xã" is one thing, not "liên hiệp" + "htx".
+    assert tokens("3 liên hiệp hợp tác xã") == ["3", "lhhtx"]
+
+
+def test_tokens_keep_numbers_whole_and_comparable():
+    toks = tokens("Hà Tĩnh có 1.025 HTX với 73.691 thành viên, thu nhập 3,65 triệu đồng")
+    assert "1025" in toks and "73691" in toks and "3.65" in toks
+    # No number is cut at its separator.
+    assert not {"1", "025", "73", "691", "65"} & set(toks)
+    assert toks[:2] == ["ha", "tinh"]
+    assert tokens("1025 htx") == tokens("1.025 hợp tác xã")
+
+
+def _sentences(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    spans = sentence_spans(text, start, end)
+    for s, e in spans:
+        assert 0 <= s < e <= len(text)
+        assert text[s:e] == text[s:e].strip()
+    return [text[s:e] for s, e in spans]
+
+
+def test_sentence_spans_keep_numbers_and_tp_hcm_whole():
+    text = "Hà Tĩnh hiện có 1.025 HTX ở TP.HCM và 73.691 thành viên."
+    assert _sentences(text) == [text]
+
+
+def test_sentence_spans_split_at_sentence_end():
+    text = ("Hà Tĩnh hiện có 2.579 tổ hợp tác và 1.025 HTX với 73.691 thành viên. "
+            "Năm 2023, tỉnh thành lập mới 35 HTX, giải thể 27 HTX.")
+    assert _sentences(text) == [
+        "Hà Tĩnh hiện có 2.579 tổ hợp tác và 1.025 HTX với 73.691 thành viên.",
+        "Năm 2023, tỉnh thành lập mới 35 HTX, giải thể 27 HTX.",
+    ]
+
+
+def test_sentence_spans_offsets_point_into_the_original_text():
+    prefix = "Tiêu đề bài viết\n"
+    body = "  Toàn tỉnh có 348 HTX hoạt động.   Năm 2022, tỉnh thành lập mới 25 HTX.  \nDòng mới"
+    text = prefix + body + "\nphần sau không thuộc đoạn"
+    start, end = len(prefix), len(prefix) + len(body)
+    assert _sentences(text, start, end) == [
+        "Toàn tỉnh có 348 HTX hoạt động.",
+        "Năm 2022, tỉnh thành lập mới 25 HTX.",
+        "Dòng mới",
+    ]
+
+
+def test_sentence_spans_do_not_split_before_lower_case():
+    text = "Doanh thu đạt 1,2 tỷ đồng/HTX. và còn tăng nữa."
+    assert _sentences(text) == [text]
+
+
+# --- vietnamese/places.py ------------------------------------------------------
+
+
+def test_provinces_in_documents_is_exact():
+    assert provinces_in("Hà Tĩnh hiện có 1.025 HTX") == ["Hà Tĩnh"]
+    assert provinces_in("Người dân giữ vững lòng an toàn khi sản xuất") == []
+    assert provinces_in("Người dân giữ vững lòng an toàn", loose=True) == []
+    assert provinces_in("tỉnh Long An có 20 HTX") == ["Long An"]
+    # Documents are matched with diacritics: an unaccented word is not a place.
+    assert provinces_in("ha tinh co bao nhieu htx") == []
+
+
+def test_provinces_in_counts_mentions():
+    text = "Lạng Sơn có 507 HTX. Lạng Sơn tăng 20 HTX. Hà Tĩnh có 1.025 HTX."
+    assert provinces_in(text) == ["Lạng Sơn", "Hà Tĩnh"]
+
+
+@pytest.mark.parametrize("question, province", [
+    ("ha tinh co bao nhieu htx", "Hà Tĩnh"),
+    ("hop tac xa Ha Tinh", "Hà Tĩnh"),
+    ("hà tĩnh có bao nhiêu HTX?", "Hà Tĩnh"),
+    ("lang son co bao nhieu to hop tac", "Lạng Sơn"),
+    ("Đà Nẵng có bao nhiêu HTX?", "Đà Nẵng"),
+])
+def test_provinces_in_questions_is_loose(question, province):
+    assert provinces_in(question, loose=True) == [province]
+
+
+def test_districts_in_finds_titled_places():
+    assert districts_in("đại diện UBND huyện U Minh báo cáo") == ["U Minh"]
+    assert districts_in("huyện U Minh") == ["U Minh"]
+    # A province after "thành phố" is the province, not a district.
+    assert districts_in("thành phố Lạng Sơn") == []
+
+
+# --- vietnamese/years.py -------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, years", [
+    ("Năm 2023, tỉnh thành lập mới 35 HTX", [2023]),
+    ("tính đến hết tháng 5/2024, toàn tỉnh có 240 THT", [2024]),
+    ("Đến ngày 31/12/2021, toàn tỉnh có 255 THT", [2021]),
+    ("toàn tỉnh tăng 5 HTX so với năm 2022", []),
+    ("giai đoạn 2021-2025", []),
+    ("nhiệm kỳ 2020 - 2025", []),
+    ("Thông tư số 25/2024/TT-BTC", []),
+    ("Năm 2023, tỉnh tăng 5 HTX so với năm 2022", [2023]),
+    ("năm 2023 và tháng 5/2024", [2023, 2024]),
+])
+def test_years_in(text, years):
+    assert years_in(text) == years
+
+
+# --- ingest/reader.py ----------------------------------------------------------
+
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """Encode as Windows tools write Vietnamese in cp1258: letters with a
+    precomposed form in the code page (â, ơ, đ, à, ...) as one byte, the
+    others as base letter + combining tone mark."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        parts = unicodedata.normalize("NFD", ch)
+        head = unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES))
+        out += (head + "".join(c for c in parts if c in _TONES)).encode("cp1258", errors="strict")
+    return bytes(out)
+
+
+def test_decode_utf8():
+    assert decode(SENTENCE.encode("utf-8")) == SENTENCE
+
+
+def test_decode_utf8_bom_is_dropped():
+    assert decode(codecs.BOM_UTF8 + SENTENCE.encode("utf-8")) == SENTENCE
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE)])
+def test_decode_utf16_with_bom(encoding, bom):
+    assert decode(bom + SENTENCE.encode(encoding)) == SENTENCE
+
+
+def test_read_cp1258_vietnamese(tmp_path):
+    data = cp1258_bytes(SENTENCE)
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")  # the test is about a real legacy file
+    assert unicodedata.normalize("NFC", decode(data)) == SENTENCE
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(data)
+    assert read_text(path) == SENTENCE
+
+
+def test_read_text_turns_nfd_into_nfc(tmp_path):
+    nfd = unicodedata.normalize("NFD", SENTENCE)
+    assert nfd != SENTENCE
+    path = tmp_path / "nfd.txt"
+    path.write_bytes(nfd.encode("utf-8"))
+    text = read_text(path)
+    assert text == SENTENCE
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_read_text_unifies_line_endings(tmp_path):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes("Dòng một.\r\nDòng hai.\rDòng ba.\r\n".encode("utf-8"))
+    assert read_text(path) == "Dòng một.\nDòng hai.\nDòng ba.\n"
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"", "empty"),
+    (b"   \n\t  \r\n", "empty"),
+    (codecs.BOM_UTF8 + b"  \n\n", "empty"),
+    (codecs.BOM_UTF16_LE + "   \n".encode("utf-16-le"), "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 40, "binary"),
+    (bytes(range(256)) * 8, "binary"),
+])
+def test_unreadable_files_are_refused_with_a_reason(tmp_path, data, words):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(Unreadable, match=words):
+        read_text(path)
+
+
+def test_decode_refuses_nul_bytes():
+    with pytest.raises(Unreadable, match="binary file"):
+        decode(b"GIF89a\x00\x01\x00\x01" + SENTENCE.encode())
+
+
+def test_decode_refuses_empty():
+    with pytest.raises(Unreadable, match="empty"):
+        decode(b"  \n ")
+
+
+def test_decode_refuses_broken_utf16():
+    with pytest.raises(Unreadable, match="UTF-16"):
+        decode(codecs.BOM_UTF16_LE + b"\x00\xd8")  # a lone surrogate, cut short
+
+
+_LATIN1_NOT_VIETNAMESE = [
+    b"caf\xe9 \xff\xfe garbage " * 20,
+    "Le café est très bon à Paris, où l'été est chaud. ".encode("latin-1") * 5,
+    "Straße Müller Größe ".encode("latin-1") * 5,
+]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG ingest/reader.py _looks_vietnamese(): every Latin-1 accented letter (U+00C0..U+01B0: é, è, "
+    "à, ü, ÿ) counts as Vietnamese, so Latin-1 French/German/garbage bytes are decoded as cp1258 "
+    "and indexed instead of being refused as 'not valid UTF-8'"))
+@pytest.mark.parametrize("data", _LATIN1_NOT_VIETNAMESE, ids=["garbage", "french", "german"])
+def test_decode_refuses_latin1_that_is_not_vietnamese(data):
+    with pytest.raises(Unreadable, match="not valid UTF-8"):
+        decode(data)
+
+
+@pytest.mark.parametrize("data", [
+    b"\x80\x81 123 456 \xa7\xa9 " * 20,  # 0x81 is not cp1258 at all
+    b"The price is 5\xa3 or 6\x80 only, see \xa7 3. " * 5,  # cp1258, but no Vietnamese letter
+])
+def test_decode_refuses_invalid_utf8_that_is_not_vietnamese(data):
+    with pytest.raises(Unreadable, match="not valid UTF-8"):
+        decode(data)
+
+
+# --- ingest/clean.py -----------------------------------------------------------
+
+
+def test_clean_removes_furniture_of_001():
+    text = read_text(corpus_file("001"))
+    kept = kept_text(text)
+    for furniture in ("Văn bản mới", "lượt xem", "Đang truy cập", "Tổng lượt truy cập", "hienphapvn",
+                      "Thứ sáu - 04/03/2022 09:50 310 0", "Tổng số điểm của bài viết",
+                      "25/2024/TT-BTC", "Bạn đã không sử dụng Site"):
+        assert furniture in text  # the page has it ...
+        assert furniture not in kept  # ... the article does not
+    kept_lines = kept.split("\n")
+    assert "top" not in kept_lines and "down" not in kept_lines
+    for sentence in ("Toàn tỉnh có 348 HTX hoạt động",
+                     "Đến ngày 31/12/2021, toàn tỉnh có 255 tổ hợp tác",
+                     "Triển khai nhiệm vụ Ban Chỉ đạo phát triển kinh tế tập thể tỉnh năm 2022",
+                     "Tác giả: Thu Trang"):
+        assert sentence in kept
+
+
+def test_clean_keeps_offsets_verbatim():
+    text = read_text(corpus_file("001"))
+    lines = article_lines(text)
+    assert lines == sorted(lines)
+    for s, e in lines:
+        line = text[s:e]
+        assert line and line == line.strip() and "\n" not in line
+
+
+def test_clean_drops_the_repeated_caption_of_001():
+    text = read_text(corpus_file("001"))
+    caption = ("Đồng chí Hà Trọng Hải – TUV, Phó Chủ tịch UBND tỉnh, Trưởng BCĐ phát triển KTTT tỉnh "
+               "phát biểu chỉ đạo tại Hội nghị")
+    assert text.count(caption) == 2
+    assert kept_text(text).count(caption) == 1
+
+
+def test_clean_removes_furniture_of_000():
+    text = read_text(corpus_file("000"))
+    kept_lines = kept_text(text).split("\n")
+    assert "Skip to main content" in text and "Skip to main content" not in kept_lines
+    assert "ss" in text.split("\n") and "ss" not in kept_lines
+    assert any("toàn tỉnh có 240 tổ hợp tác (THT), 507 HTX" in line for line in kept_lines)
+
+
+def test_clean_synthetic_page_with_sidebar_and_counters():
+    page = "\n".join([
+        "Trang chủ",
+        "Chia sẻ",
+        "  • Hội nghị tổng kết công tác thi đua khen thưởng năm 2023",
+        "  • Tỉnh ủy chỉ đạo phát triển kinh tế tập thể",
+        "Hợp tác xã nông nghiệp phát triển mạnh",
+        "",
+        "Năm 2023, toàn tỉnh có 120 hợp tác xã (HTX) với 5.400 thành viên.",
+        "Doanh thu bình quân đạt 1,2 tỷ đồng/HTX.",
+        "ss",
+        "► Liên kết website",
+        "· Cổng thông tin điện tử Chính phủ",
+        "Đang truy cập: 56",
+        "Đang truy cập56",
+        "Hôm nay 1.234",
+        "Hôm qua: 2,345",
+        "Tổng lượt truy cập 28.562.146",
+        "lượt xem: 924 | lượt tải:111",
+        "2021",
+        "Tin liên quan",
+        "Hà Tĩnh có 1.025 HTX với 73.691 thành viên.",
+    ])
+    kept = [page[s:e] for s, e in article_lines(page)]
+    assert kept == [
+        "Hợp tác xã nông nghiệp phát triển mạnh",
+        "Năm 2023, toàn tỉnh có 120 hợp tác xã (HTX) với 5.400 thành viên.",
+        "Doanh thu bình quân đạt 1,2 tỷ đồng/HTX.",
+        "2021",  # a bare year can be a heading: kept
+    ]
+
+
+def test_clean_page_of_only_furniture_has_no_article():
+    assert article_lines("Skip to main content\nss\nĐang truy cập: 5\n  • Tin khác\ntop\n") == []
+
+
+# --- ingest/metadata.py --------------------------------------------------------
+
+
+def info(prefix: str):
+    text = read_text(corpus_file(prefix))
+    return describe(text, article_lines(text))
+
+
+def test_metadata_003_is_ha_tinh():
+    assert info("003").provinces[0] == "Hà Tĩnh"
+
+
+@pytest.mark.parametrize("prefix", ["000", "004"])
+def test_metadata_lang_son(prefix):
+    assert info(prefix).provinces[0] == "Lạng Sơn"
+
+
+def test_metadata_001_province_from_the_page():
+    text = read_text(corpus_file("001"))
+    lines = article_lines(text)
+    body = "\n".join(text[s:e] for s, e in lines)
+    assert provinces_in(body) == []  # the article says only "tỉnh" ...
+    meta = describe(text, lines)
+    assert meta.provinces == ["Lai Châu"]  # ... the page names it
+    assert meta.date == "2022-03-04"
+    assert meta.title == "Triển khai nhiệm vụ Ban Chỉ đạo phát triển kinh tế tập thể tỉnh năm 2022"
+    assert 2021 in meta.years and 2022 in meta.years
+
+
+def test_metadata_002_is_u_minh_district():
+    meta = info("002")
+    assert "U Minh" in meta.districts
+    assert "U Minh" in meta.places
+    assert 2020 in meta.years
+
+
+def test_metadata_004_date_and_title():
+    meta = info("004")
+    assert meta.date == "2021-09-27"
+    assert meta.title.startswith("Sơ kết hoạt động kinh tế tập thể 6 tháng đầu năm:")
+    assert meta.title.endswith("Bám sát các hợp tác xã để đánh giá hiệu quả")

@@ -1,0 +1,135 @@
+"""A gazetteer of Vietnam's provinces, and finding places in text.
+
+Documents are matched with their diacritics (folded matching would read
+"lòng an" as Long An); questions typed without diacritics are matched folded.
+Districts, towns and cities are found by their title ("huyện U Minh"), with no
+list needed, and are kept apart from provinces: a district's figures never
+answer a question about its province.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .text import fold, has_diacritics
+
+# Canonical name -> other ways articles and users write it. The 63 provinces
+# and cities before the 2025 merger (the articles predate it) plus common
+# short forms; the newspaper datelines used by provincial papers ("LSO-") and
+# their web addresses count as naming the province.
+PROVINCES: dict[str, tuple[str, ...]] = {
+    "An Giang": (),
+    "Bà Rịa - Vũng Tàu": ("Bà Rịa – Vũng Tàu", "Bà Rịa-Vũng Tàu", "BR-VT", "Vũng Tàu"),
+    "Bạc Liêu": (),
+    "Bắc Giang": (),
+    "Bắc Kạn": ("Bắc Cạn",),
+    "Bắc Ninh": (),
+    "Bến Tre": (),
+    "Bình Dương": (),
+    "Bình Định": (),
+    "Bình Phước": (),
+    "Bình Thuận": (),
+    "Cà Mau": (),
+    "Cao Bằng": (),
+    "Cần Thơ": (),
+    "Đà Nẵng": (),
+    "Đắk Lắk": ("Đắc Lắc", "Dak Lak", "Daklak"),
+    "Đắk Nông": ("Đắc Nông", "Dak Nong"),
+    "Điện Biên": (),
+    "Đồng Nai": (),
+    "Đồng Tháp": (),
+    "Gia Lai": (),
+    "Hà Giang": (),
+    "Hà Nam": (),
+    "Hà Nội": ("Thủ đô", "Ha Noi", "Hanoi"),
+    "Hà Tĩnh": ("Ha Tinh",),
+    "Hải Dương": (),
+    "Hải Phòng": (),
+    "Hậu Giang": (),
+    "Hòa Bình": ("Hoà Bình",),
+    "Hưng Yên": (),
+    "Khánh Hòa": ("Khánh Hoà",),
+    "Kiên Giang": (),
+    "Kon Tum": ("Kontum",),
+    "Lai Châu": (),
+    "Lạng Sơn": ("LSO", "baolangson"),
+    "Lào Cai": (),
+    "Lâm Đồng": (),
+    "Long An": (),
+    "Nam Định": (),
+    "Nghệ An": (),
+    "Ninh Bình": (),
+    "Ninh Thuận": (),
+    "Phú Thọ": (),
+    "Phú Yên": (),
+    "Quảng Bình": (),
+    "Quảng Nam": (),
+    "Quảng Ngãi": (),
+    "Quảng Ninh": (),
+    "Quảng Trị": (),
+    "Sóc Trăng": (),
+    "Sơn La": (),
+    "Tây Ninh": (),
+    "Thái Bình": (),
+    "Thái Nguyên": (),
+    "Thanh Hóa": ("Thanh Hoá", "xứ Thanh"),
+    "Thừa Thiên Huế": ("Thừa Thiên - Huế", "Thừa Thiên-Huế", "TT-Huế", "Huế"),
+    "Tiền Giang": (),
+    "Thành phố Hồ Chí Minh": ("TP.HCM", "TPHCM", "TP HCM", "TP. HCM", "TP Hồ Chí Minh", "TP. Hồ Chí Minh",
+                              "Hồ Chí Minh", "Sài Gòn", "HCMC", "Ho Chi Minh City", "Saigon"),
+    "Trà Vinh": (),
+    "Tuyên Quang": (),
+    "Vĩnh Long": (),
+    "Vĩnh Phúc": (),
+    "Yên Bái": (),
+}
+
+# Words that never start a district name (they follow "thành phố" in "thị xã,
+# thành phố" lists and similar).
+_TITLE = r"(?:huyện|thị xã|thành phố|TP\.?|quận|thị trấn)"
+_NAME = r"((?:[A-ZĐ][\wÀ-ỹ]*)(?:[ \t]+[A-ZĐ][\wÀ-ỹ]*){0,2})"
+_DISTRICT_RE = re.compile(_TITLE + r"[ \t]+" + _NAME)
+
+
+@lru_cache(maxsize=1)
+def _patterns():
+    exact, folded = [], []
+    for name, aliases in PROVINCES.items():
+        for form in (name, *aliases):
+            # Exact, case-sensitive on documents: "Long An", never "lòng an".
+            exact.append((re.compile(r"(?<!\w)" + re.escape(form) + r"(?!\w)"), name))
+            folded.append((re.compile(r"(?<!\w)" + re.escape(fold(form)) + r"(?!\w)"), name))
+    return exact, folded
+
+
+def provinces_in(text: str, *, loose: bool = False) -> list[str]:
+    """Provinces named in text, most mentioned first.
+
+    ``loose`` (for questions) also matches case-insensitively and, when the
+    text has no diacritics at all, without them."""
+    exact, folded = _patterns()
+    counts: dict[str, int] = {}
+    for pattern, name in exact:
+        n = len(pattern.findall(text))
+        if n:
+            counts[name] = counts.get(name, 0) + n
+    if loose:
+        target = fold(text) if not has_diacritics(text) else text.lower()
+        patterns = folded if not has_diacritics(text) else [
+            (re.compile(p.pattern, re.IGNORECASE), n) for p, n in exact]
+        for pattern, name in patterns:
+            if name not in counts and pattern.search(target):
+                counts[name] = 1
+    # Longest name first among ties, so "Thừa Thiên Huế" wins over a bare "Huế".
+    return sorted(counts, key=lambda n: (-counts[n], -len(n)))
+
+
+def districts_in(text: str) -> list[str]:
+    """District-level places named with their title: "huyện U Minh"."""
+    found = []
+    for m in _DISTRICT_RE.finditer(text):
+        name = m.group(1)
+        if name not in found and name not in PROVINCES:
+            found.append(name)
+    return found

@@ -1,0 +1,129 @@
+"""Vietnamese text handling that no well-kept library does for us.
+
+- NFC normalisation (Windows tools often write decomposed Vietnamese);
+- diacritic folding ("Hà Tĩnh" -> "ha tinh"), so unaccented questions match;
+- the sector's abbreviations (HTX = hợp tác xã, ...) folded to one token;
+- numbers in Vietnamese format kept whole and comparable (1.025 == 1025, 7,5 == 7.5);
+- sentence splitting that keeps character offsets into the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Long forms, already folded, mapped to the abbreviation we index them under.
+# Longest first, so "lien minh hop tac xa" is not eaten by "hop tac xa".
+ABBREVIATIONS = {
+    "lien hiep hop tac xa": "lhhtx",
+    "hop tac xa": "htx",
+    "to hop tac": "tht",
+    "kinh te tap the": "kttt",
+    "uy ban nhan dan": "ubnd",
+    "hoi dong nhan dan": "hdnd",
+    "ban chi dao": "bcd",
+    "ban chap hanh": "bch",
+    "so ke hoach va dau tu": "skhdt",
+    "nong thon moi": "ntm",
+}
+_ABBREV_RE = re.compile(r"\b(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")\b")
+
+# A number as Vietnamese writes it: 1.025 / 73.691 / 7,5 / 30 / 2.579
+NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics; đ becomes d."""
+    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text.lower()
+
+
+def normalize_number(raw: str) -> str:
+    """'1.025' -> '1025', '7,5' -> '7.5', '3,65' -> '3.65', '30' -> '30'.
+
+    Vietnamese uses '.' for thousands and ',' for decimals. A '.' followed by
+    exactly three digits is a thousands separator; otherwise it is a decimal
+    point (English style, as in '7.5').
+    """
+    groups = re.split(r"([.,])", raw)
+    out = groups[0]
+    for sep, digits in zip(groups[1::2], groups[2::2]):
+        if sep == "." and len(digits) == 3:
+            out += digits
+        else:
+            out += "." + digits
+    if "." in out:
+        out = out.rstrip("0").rstrip(".") or "0"
+    return out
+
+
+def abbreviate(folded: str) -> str:
+    """Replace the long forms of the sector's abbreviations in folded text."""
+    return _ABBREV_RE.sub(lambda m: ABBREVIATIONS[m.group(1)], folded)
+
+
+def tokens(text: str) -> list[str]:
+    """Lexical tokens: folded syllables, abbreviations unified, numbers whole."""
+    out = []
+    for tok in _TOKEN_RE.findall(abbreviate(fold(nfc(text)))):
+        out.append(normalize_number(tok) if tok[0].isdigit() else tok)
+    return out
+
+
+def lexical_terms(text: str) -> list[str]:
+    """Tokens plus adjacent-pair bigrams: Vietnamese words are mostly two
+    syllables ("thành viên", "vốn điều lệ"), so bigrams stand in for words."""
+    toks = tokens(text)
+    return toks + [a + "_" + b for a, b in zip(toks, toks[1:])]
+
+
+# --- sentences ---------------------------------------------------------------
+
+# End of sentence: . ! ? … (with any closing quotes or brackets), then space,
+# then an upper-case letter, a digit or an opening quote. "1.025" and "TP.HCM"
+# have no space after the dot, so they are never split.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)\]]*\s+")
+_NO_SPLIT_AFTER = ("TP", "Tp", "ThS", "TS", "PGS", "GS", "Q", "P", "St", "Mr", "Dr", "Ô", "B")
+
+
+def _starts_sentence(text: str, i: int) -> bool:
+    while i < len(text) and text[i] in "\"“‘([":
+        i += 1
+    return i < len(text) and (text[i].isupper() or text[i].isdigit())
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Split text[start:end] into sentences; return (start, end) offsets into
+    ``text`` with surrounding whitespace trimmed. Line breaks always end one."""
+    end = len(text) if end is None else end
+    spans = []
+    for line in re.finditer(r"[^\n]+", text[start:end]):
+        line_start, line_end = start + line.start(), start + line.end()
+        cut = line_start
+        for m in _SENTENCE_END.finditer(text, line_start, line_end):
+            word = re.search(r"(\w+)$", text[cut : m.start()])
+            if word and word.group(1) in _NO_SPLIT_AFTER and text[m.start()] == ".":
+                continue
+            if not _starts_sentence(text, m.end()):
+                continue
+            spans.append((cut, m.end()))
+            cut = m.end()
+        spans.append((cut, line_end))
+    trimmed = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            trimmed.append((s, e))
+    return trimmed
