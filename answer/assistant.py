@@ -17,7 +17,7 @@ from retriever.hybrid import HybridSearch
 from retriever.langchain import HybridRetriever
 
 from . import extract
-from .question import Conversation, parse, resolve
+from .question import Conversation, is_follow_up, parse, resolve
 from .types import Answer
 
 MAX_QUESTION_CHARS = 2000
@@ -34,13 +34,13 @@ class Assistant:
         self.chat_model = chat_model  # a LangChain chat model in generative mode
 
     @classmethod
-    def open(cls, settings, *, build: bool = True, progress: bool = True, chat_model=None) -> "Assistant":
-        embedder = None
+    def open(cls, settings, *, build: bool = True, progress: bool = True, chat_model=None,
+             embedder=None) -> "Assistant":
         if build:
             from index import embeddings as embedders
             from ingest.run import ingest
 
-            embedder = embedders.load(settings.embedder, settings.embed_batch_size)
+            embedder = embedder or embedders.load(settings.embedder, settings.embed_batch_size)
             report = ingest(settings, progress=progress, embedder=embedder)
             if report.did_work and progress:
                 print(report.summary())
@@ -83,6 +83,10 @@ class Assistant:
         conversation = conversation if conversation is not None else Conversation()
         known = self.search.known_places
         q = resolve(parse(text, known), conversation.last, known)
+        if conversation.last is None and is_follow_up(q.text) and q.kind == "what":
+            return Answer(text="Câu hỏi này nối tiếp một câu hỏi trước, nhưng cuộc trò chuyện chưa có câu "
+                               "nào. Hãy hỏi đầy đủ, ví dụ: “Hà Tĩnh có bao nhiêu tổ hợp tác năm 2023?”",
+                          found=False, understood_as=q.resolved)
         conversation.turns.append(q)
         if self.chat_model is not None:
             from .generate import generate
@@ -97,13 +101,12 @@ class Assistant:
     def extractive(self, q) -> Answer:
         docs = self.retrieve(q)
         if docs:
-            answer = extract.answer(q, docs)
-            if answer.found:
-                return answer
-            return answer
+            return extract.answer(q, docs)
         # Nothing satisfies the place or year: say which, show what is closest.
-        unmet = "place" if q.places and not self.retrieve(q, years=[]) else "year"
-        closest = self.retrieve(q, years=[]) if unmet == "year" else self.retrieve(q, places=[], years=[])
+        closest = self.retrieve(q, years=[]) if q.places else []
+        unmet = "year" if closest else "place"
+        if not closest:
+            closest = self.retrieve(q, places=[], years=[])
         return Answer(text=extract.refusal(q, unmet), found=False, understood_as=q.resolved,
                       closest=[extract.passage_citation(d) for d in closest[:3]])
 

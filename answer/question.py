@@ -200,6 +200,11 @@ def _unit_class(unit, keywords) -> str | None:
     return None
 
 
+def is_follow_up(text: str) -> bool:
+    """"Còn X thì sao?": meaningless without an earlier question."""
+    return bool(_FOLLOW_UP.match(text))
+
+
 @dataclass
 class Conversation:
     """One user's conversation: the questions so far, as resolved."""

