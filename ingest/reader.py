@@ -9,6 +9,7 @@ guessed, so nothing is indexed garbled. Text is normalised to NFC.
 from __future__ import annotations
 
 import codecs
+import unicodedata
 from pathlib import Path
 
 from vietnamese.text import nfc
@@ -20,13 +21,32 @@ class Unreadable(Exception):
     """A file that is skipped; the message says why, in plain words."""
 
 
+def _vietnamese_letters() -> tuple[frozenset, frozenset]:
+    """Every letter of the Vietnamese alphabet (NFC), and those of them that
+    no Western European language uses (ă, đ, ơ, ư, ĩ, ũ, ạ, ả, ấ, ...)."""
+    tones = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+    vowels = "aăâeêioôơuưy"
+    alphabet = {unicodedata.normalize("NFC", v + t) for v in vowels + vowels.upper() for t in tones}
+    alphabet |= set("đĐ") | set("bcdghklmnpqrstvx" "BCDGHKLMNPQRSTVX") | set("fjwzFJWZ")
+    latin1 = {chr(c) for c in range(0xC0, 0x100)}
+    return frozenset(alphabet), frozenset(c for c in alphabet if not c.isascii() and c not in latin1)
+
+
+_ALPHABET, _ONLY_VIETNAMESE = _vietnamese_letters()
+
+
 def _looks_vietnamese(text: str) -> bool:
+    """Whether text decoded as cp1258 reads as Vietnamese rather than as
+    Latin-1 French, German or noise: Vietnamese-only letters are frequent (at
+    least 15% of letters in every article of the coop-news set; 5% asked here)
+    and letters Vietnamese does not have (ü, ß, ç, ÿ, ...) are rare (a foreign
+    name or two: at most 1%)."""
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return False
-    vietnamese = set("ăâđêôơưĂÂĐÊÔƠƯ") | {chr(c) for c in range(0x1EA0, 0x1EFA)}
-    marked = sum(ch in vietnamese or "\u00c0" <= ch <= "\u01b0" for ch in letters)
-    return marked / len(letters) > 0.05
+    distinctive = sum(ch in _ONLY_VIETNAMESE for ch in letters)
+    foreign = sum(ch not in _ALPHABET for ch in letters)
+    return distinctive / len(letters) >= 0.05 and foreign / len(letters) <= 0.01
 
 
 def decode(data: bytes) -> str:

@@ -217,9 +217,6 @@ def test_unindexable_file_is_skipped_with_reason(skipped_run, name, reason):
     assert name in report.summary() and reason in report.summary()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG ingest/reader.py _looks_vietnamese(): Latin-1 bytes that are not Vietnamese "
-    "(b'caf\\xe9 \\xff\\xfe garbage') are decoded as cp1258 and indexed, not skipped"))
 def test_non_utf8_non_vietnamese_file_is_skipped(skipped_run):
     settings, report = skipped_run
     assert "not valid UTF-8" in report.skipped.get("latin1.txt", "")

@@ -284,10 +284,6 @@ _LATIN1_NOT_VIETNAMESE = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG ingest/reader.py _looks_vietnamese(): every Latin-1 accented letter (U+00C0..U+01B0: é, è, "
-    "à, ü, ÿ) counts as Vietnamese, so Latin-1 French/German/garbage bytes are decoded as cp1258 "
-    "and indexed instead of being refused as 'not valid UTF-8'"))
 @pytest.mark.parametrize("data", _LATIN1_NOT_VIETNAMESE, ids=["garbage", "french", "german"])
 def test_decode_refuses_latin1_that_is_not_vietnamese(data):
     with pytest.raises(Unreadable, match="not valid UTF-8"):
