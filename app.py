@@ -15,10 +15,13 @@ first, then Markdown); the only markup in a message is our own.
 from __future__ import annotations
 
 import argparse
+import hmac
 import html
 import logging
 import re
 import sys
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -27,6 +30,7 @@ import config  # first: sets the offline / no-telemetry environment
 import gradio as gr
 
 log = logging.getLogger("kttt.app")
+auth_log = logging.getLogger("kttt.auth")
 
 TITLE = "Trợ lý kinh tế tập thể"
 DESCRIPTION = (
@@ -44,6 +48,7 @@ EXAMPLES = [
 ]
 CLOSEST_HEADING = "Các đoạn gần nhất"
 UNDERSTOOD_PREFIX = "Hiểu câu hỏi là:"
+SOURCE_REFUSED = "Không mở được bài này: chỉ xem được các bài đã lập chỉ mục trong thư mục bài báo."
 ERROR_TEXT = "Xin lỗi, đã có lỗi khi trả lời câu hỏi này. Hãy thử lại hoặc hỏi cách khác."
 VIEWER_PLACEHOLDER = "_Chọn một bài để xem toàn văn. Sau mỗi câu trả lời, bài được trích dẫn sẽ hiện ở đây._"
 TYPING = "▍"  # the cursor after a streaming answer; the finished answer has none
@@ -253,8 +258,11 @@ def _marks_for(answer) -> dict[str, list[tuple[int, int]]]:
     return marks
 
 
-def build_app(assistant) -> gr.Blocks:
-    """The chat page for ``assistant`` (an :class:`answer.assistant.Assistant`)."""
+def build_app(assistant, *, concurrency: int | None = None, queue_size: int | None = None) -> gr.Blocks:
+    """The chat page for ``assistant`` (an :class:`answer.assistant.Assistant`).
+    At most ``concurrency`` answers are computed at once and ``queue_size``
+    requests wait (defaults: the assistant's settings); past that Gradio
+    answers at once that the queue is full, to try again, instead of hanging."""
     sources = assistant.sources()
 
     def show_source(name, marks):
@@ -284,7 +292,7 @@ def build_app(assistant) -> gr.Blocks:
                 history[-1] = {"role": "assistant", "content": escape_md(partial.text) + " " + TYPING}
                 yield "", history, conversation, marks, gr.skip(), gr.skip()
         except Exception:  # keep the page alive; the log has the details
-            log.exception("answering %r failed", question)
+            log.exception("answering a question (%d characters) failed", len(question))
             last = None
         if last is None:
             history[-1] = {"role": "assistant", "content": ERROR_TEXT}
@@ -376,17 +384,74 @@ def build_app(assistant) -> gr.Blocks:
 
         def source_text(name: str) -> str:
             """The full text of one indexed article (by file name)."""
-            return assistant.source_text(name)
+            try:
+                return assistant.source_text(name)
+            except (ValueError, OSError):
+                raise gr.Error(SOURCE_REFUSED) from None
 
         def list_sources() -> list[str]:
             """The file names of the indexed articles."""
             return assistant.sources()
 
+        def health() -> dict:
+            """Whether the index and the embedding model are loaded ("status": "ok")."""
+            from answer.health import health as check
+
+            return check(assistant)
+
         gr.api(source_text, api_name="source_text", queue=False)
+        gr.api(health, api_name="health", queue=False)
         gr.api(list_sources, api_name="sources", queue=False)
 
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    settings = getattr(assistant, "settings", None)
+    demo.queue(default_concurrency_limit=concurrency or getattr(settings, "concurrency", 4),
+               max_size=queue_size or getattr(settings, "queue_size", 64))
     return demo
+
+
+# -- logins ------------------------------------------------------------------
+
+class LoginGuard:
+    """Gradio's ``auth`` callable: checks user:password pairs in constant
+    time, logs every failed login (the user name, never the password) and,
+    after ``max_failures`` failures for one user name within ``window``
+    seconds, refuses that name for ``lockout`` seconds, right password or not,
+    so a shared link cannot be used to guess passwords at speed. Gradio gives
+    the callable no client address, so the limit is per user name."""
+
+    def __init__(self, pairs, max_failures: int = 5, window: float = 300.0, lockout: float = 60.0,
+                 clock=time.monotonic):
+        self.passwords = {user: password for user, password in pairs}
+        self.max_failures, self.window, self.lockout, self.clock = max_failures, window, lockout, clock
+        self.failures: dict[str, list[float]] = {}
+        self.locked_until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, username: str, password: str) -> bool:
+        now = self.clock()
+        name = (username or "")[:64]
+        with self._lock:
+            if self.locked_until.get(name, 0.0) > now:
+                auth_log.warning("login refused for user %r: locked for %.0f s more after repeated failures",
+                                 name, self.locked_until[name] - now)
+                return False
+            expected = self.passwords.get(name)
+            ok = expected is not None and hmac.compare_digest(
+                (password or "").encode("utf-8"), expected.encode("utf-8"))
+            if ok:
+                self.failures.pop(name, None)
+                return True
+            recent = [t for t in self.failures.get(name, []) if now - t < self.window] + [now]
+            self.failures[name] = recent
+            if len(self.failures) > 10_000:  # user names are free text: bound the memory
+                self.failures = {name: recent}
+            auth_log.warning("login failed for user %r (%d failures in %.0f s)", name, len(recent), self.window)
+            if len(recent) >= self.max_failures:
+                self.locked_until[name] = now + self.lockout
+                self.failures.pop(name, None)
+                auth_log.warning("user %r locked for %.0f s after %d failed logins", name, self.lockout,
+                                 len(recent))
+            return False
 
 
 # -- command line ------------------------------------------------------------
@@ -426,17 +491,19 @@ def main(argv=None) -> None:
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.auth:
         print(f"Warning: listening on {args.host} without --auth; anyone on the network can use it.",
               file=sys.stderr)
+    from answer import questionlog
     from answer.assistant import Assistant
 
     settings = config.load(corpus_dir=args.corpus, index_dir=args.index, embedder=args.embedder,
                            answer_mode=args.mode)
+    print(f"Question log: {questionlog.setup(settings)}", file=sys.stderr)
     assistant = Assistant.open(settings)
     demo = build_app(assistant)
     demo.launch(
         server_name=args.host,
         server_port=args.port,
         share=args.share,
-        auth=args.auth or None,
+        auth=LoginGuard(args.auth) if args.auth else None,
         auth_message=f"{TITLE}: đăng nhập để tiếp tục." if args.auth else None,
         theme=THEME,
         css=CSS,

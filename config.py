@@ -62,6 +62,18 @@ class Settings:
     llm_api_key: str | None = field(default=None, repr=False)
     llm_temperature: float = 0.0
 
+    # The chat server: answers computed at once, and requests allowed to wait
+    # (beyond that a user is told the server is busy and to try again).
+    concurrency: int = 4
+    queue_size: int = 64
+
+    # The question log (answer/questionlog.py): one JSON line per question,
+    # rotating. The question text itself is left out unless log_questions.
+    log_dir: Path = PROJECT_DIR / "logs"
+    log_questions: bool = False
+    log_max_bytes: int = 5_000_000
+    log_backups: int = 5
+
     def resolved_index_dir(self) -> Path:
         if self.index_dir is not None:
             return Path(self.index_dir)
@@ -91,7 +103,28 @@ _ENV = {
     "KTTT_LLM_MODEL": ("llm_model", str),
     "KTTT_LLM_BASE_URL": ("llm_base_url", str),
     "KTTT_LLM_API_KEY": ("llm_api_key", str),
+    "KTTT_CONCURRENCY": ("concurrency", int),
+    "KTTT_QUEUE_SIZE": ("queue_size", int),
+    "KTTT_LOG_DIR": ("log_dir", Path),
+    "KTTT_LOG_QUESTIONS": ("log_questions", lambda v: v.strip().lower() in ("1", "true", "yes", "on")),
 }
+
+
+def pause_point(name: str) -> None:
+    """A test seam for crash tests (tests/test_crash.py), inert otherwise:
+    with ``KTTT_PAUSE_AT=<name>`` set, the process stops itself (SIGSTOP) at
+    the named point of an ingest, after saying so on stderr, so that a test
+    can ``kill -9`` it exactly there (or let it go on with SIGCONT). Points:
+    ``embedded`` (a batch embedded, not yet written), ``stored`` (a batch
+    written to Chroma, more to come), ``snapshot`` (the new snapshot half
+    written), ``committed`` (the new snapshot live, old passages not yet
+    removed from Chroma)."""
+    if os.environ.get("KTTT_PAUSE_AT") == name:
+        import signal
+        import sys
+
+        print(f"PAUSED at {name} (pid {os.getpid()})", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def load(**overrides) -> Settings:

@@ -3,6 +3,7 @@
     python -m answer ask "Hà Tĩnh có bao nhiêu HTX năm 2023?" [--json]
     python -m answer batch IN.jsonl > OUT.jsonl
     python -m answer eval QA.jsonl [--wrong]
+    python -m answer health     # is the index loaded, does the model answer? (exit 1 if not)
 
 Each input line of ``batch`` is {"id", "turns": ["question", "follow-up", ...]};
 each output line is {"id", "answer", "found", "citations": [{"source", "quote",
@@ -29,11 +30,33 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mode", choices=["extractive", "generative"], help="answering mode")
 
 
+def _settings(args):
+    return config.load(corpus_dir=args.corpus, index_dir=args.index, embedder=args.embedder,
+                       answer_mode=args.mode)
+
+
+def _health(args) -> int:
+    """Load what a running chat would (without building anything) and check it."""
+    from .assistant import Assistant
+    from .health import health
+
+    settings = _settings(args)
+    try:
+        report = health(Assistant.open(settings, build=False))
+    except Exception as err:  # no index, wrong embedder, unreachable server: say which
+        report = {"status": "error", "index": {"dir": str(settings.resolved_index_dir())},
+                  "problems": [f"{type(err).__name__}: {err}"]}
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 0 if report["status"] == "ok" else 1
+
+
 def _assistant(args):
     from .assistant import Assistant
 
-    settings = config.load(corpus_dir=args.corpus, index_dir=args.index, embedder=args.embedder,
-                           answer_mode=args.mode)
+    settings = _settings(args)
+    from . import questionlog
+
+    questionlog.setup(settings)
     # Progress and summaries go to stderr: stdout carries the answers.
     stdout, sys.stdout = sys.stdout, sys.stderr
     try:
@@ -75,7 +98,12 @@ def main(argv=None) -> int:
     ev.add_argument("--wrong", action="store_true", help="also list the questions answered wrongly")
     ev.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
     _common(ev)
+    hl = sub.add_parser("health", help="check that the index and the model load (JSON; exit 1 if not)")
+    _common(hl)
     args = parser.parse_args(argv)
+
+    if args.command == "health":
+        return _health(args)
 
     from index.snapshot import IndexBusy
     from index.store import IndexMismatch

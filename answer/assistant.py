@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +17,7 @@ from pathlib import Path
 from retriever.hybrid import HybridSearch
 from retriever.langchain import HybridRetriever
 
-from . import extract
+from . import extract, questionlog
 from .question import Conversation, is_follow_up, parse, resolve
 from .types import Answer
 
@@ -54,9 +55,18 @@ class Assistant:
 
     def ask(self, text: str, conversation: Conversation | None = None) -> Answer:
         started = time.perf_counter()
-        answer = self._answer(text, conversation)
+        try:
+            answer = self._answer(text, conversation)
+        except Exception as err:
+            questionlog.record(text, None, time.perf_counter() - started, self.mode, error=type(err).__name__)
+            raise
         answer.seconds = time.perf_counter() - started
+        questionlog.record(text, answer, answer.seconds, self.mode)
         return answer
+
+    @property
+    def mode(self) -> str:
+        return "generative" if self.chat_model is not None else "extractive"
 
     def stream(self, text: str, conversation: Conversation | None = None) -> Iterator[Answer]:
         """Answers with a growing ``text``; the last one is complete. The
@@ -65,7 +75,10 @@ class Assistant:
         if self.chat_model is not None:
             from .generate import stream_generative
 
-            yield from stream_generative(self, text, conversation)
+            started, last = time.perf_counter(), None
+            for last in stream_generative(self, text, conversation):
+                yield last
+            questionlog.record(text, last, time.perf_counter() - started, self.mode)
             return
         answer = self.ask(text, conversation)
         words = answer.text.split(" ")
@@ -74,7 +87,21 @@ class Assistant:
         yield answer
 
     def _answer(self, text: str, conversation: Conversation | None) -> Answer:
-        text = _CONTROL.sub(" ", text or "").strip()
+        q = self.prepare(text, conversation)
+        if isinstance(q, Answer):
+            return q
+        if self.chat_model is not None:
+            from .generate import generate
+
+            return generate(self, q)
+        return self.extractive(q)
+
+    def prepare(self, text: str, conversation: Conversation | None):
+        """The question parsed and resolved against the conversation (and
+        added to it), or an Answer that says why it cannot be answered."""
+        # NFC: a question typed with decomposed accents (some Windows and
+        # macOS keyboards) must read like the same question composed.
+        text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or "")).strip()
         if not text:
             return Answer(text="Hãy nhập một câu hỏi, ví dụ: “Hà Tĩnh có bao nhiêu HTX năm 2023?”", found=False)
         if len(text) > MAX_QUESTION_CHARS:
@@ -88,11 +115,7 @@ class Assistant:
                                "nào. Hãy hỏi đầy đủ, nêu cả địa phương và năm, ví dụ: “Tỉnh … có bao nhiêu tổ hợp tác năm 2023?”",
                           found=False, understood_as=q.resolved)
         conversation.turns.append(q)
-        if self.chat_model is not None:
-            from .generate import generate
-
-            return generate(self, q)
-        return self.extractive(q)
+        return q
 
     def retrieve(self, q, **constraints):
         return self.retriever.invoke(q.search_text, places=list(constraints.get("places", q.places)),

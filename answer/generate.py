@@ -1,8 +1,9 @@
 """Generative mode: any LangChain chat model writes the answer sentence.
 
-Off by default. The model sees only retrieved passages (as quoted data, with
-an instruction to ignore instructions inside them) and the prompts in
-prompts/. Its answer is checked before it is shown: every number it states
+Off by default. The model sees the system rules first, then the retrieved
+passages inside one delimited data block (``<du_lieu>…</du_lieu>``, which no
+article text can close: see :func:`_inert`) with the rule that instructions
+inside it are data, then the question; the prompts are in prompts/. Its answer is checked before it is shown: every number it states
 must occur in the passages it was given, otherwise the extractive answer (or
 a refusal) is returned instead: a fluent sentence with an invented figure is
 the one thing this assistant must never show.
@@ -22,6 +23,7 @@ from . import extract
 from .types import Answer
 
 NOT_FOUND = "KHÔNG CÓ THÔNG TIN"
+_CITATION = re.compile(r"\[\d+\]")  # [1]: which passage, not a figure
 
 
 def prompt() -> ChatPromptTemplate:
@@ -47,8 +49,21 @@ def chat_model_from(settings):
     raise ValueError(f"Unknown LLM provider {settings.llm_provider!r}: use 'openai' or 'ollama'.")
 
 
+DATA_OPEN, DATA_CLOSE = "<du_lieu>", "</du_lieu>"
+
+
+def _inert(text: str) -> str:
+    """Article text as it goes into the prompt: angle brackets swapped for
+    look-alikes, so no article can close the data block (or open a fake
+    one) and speak with the voice of the instructions."""
+    return text.replace("<", "‹").replace(">", "›")
+
+
 def _context(docs) -> str:
-    return "\n\n".join(f"[{i}] ({d.metadata['source']}) {d.page_content}" for i, d in enumerate(docs, 1))
+    """The passages as one delimited data block, each numbered with its file."""
+    parts = [f'<doan so="{i}" tep="{_inert(d.metadata["source"])}">\n{_inert(d.page_content)}\n</doan>'
+             for i, d in enumerate(docs, 1)]
+    return "\n".join([DATA_OPEN, *parts, DATA_CLOSE])
 
 
 def _numbers(text: str) -> set[str]:
@@ -63,7 +78,7 @@ def _checked(q, docs, text: str) -> Answer:
         return replace(fallback, found=False, citations=[], text=extract.refusal(q)) \
             if not fallback.found else fallback
     given = set().union(*(_numbers(d.page_content) for d in docs)) | {str(y) for y in q.years}
-    invented = _numbers(text) - given
+    invented = _numbers(_CITATION.sub(" ", text)) - given
     if invented:
         return fallback  # a figure the passages do not contain: never show it
     cited = [int(n) - 1 for n in re.findall(r"\[(\d+)\]", text)]
@@ -82,21 +97,35 @@ def generate(assistant, q) -> Answer:
     return _checked(q, docs, assistant.chat_model.invoke(messages).content)
 
 
-def stream_generative(assistant, text: str, conversation):
-    """Stream the model's tokens, then the checked final answer."""
-    from .question import Conversation, parse, resolve
+def _shown_so_far(text: str, given: set[str]) -> str:
+    """The part of a half-written answer that may be shown while the model
+    is still writing: up to the first figure that is not in the passages,
+    and never a figure that may still be growing ("1." of "1.025")."""
+    for m in NUMBER_RE.finditer(text):
+        rest = text[m.end():]
+        if text[:m.start()].endswith("[") and rest.startswith("]"):
+            continue  # a citation marker, [1]
+        if not rest.strip(".,") or normalize_number(m.group()) not in given:
+            return text[:m.start()].rstrip()
+    return text
 
-    conversation = conversation if conversation is not None else Conversation()
-    known = assistant.search.known_places
-    q = resolve(parse(text, known), conversation.last, known)
-    conversation.turns.append(q)
+
+def stream_generative(assistant, text: str, conversation):
+    """Stream the model's tokens (only what is already checkable), then the
+    checked final answer."""
+    q = assistant.prepare(text, conversation)
+    if isinstance(q, Answer):
+        yield q
+        return
     docs = assistant.retrieve(q)
     if not docs:
         yield assistant.extractive(q)
         return
+    given = set().union(*(_numbers(d.page_content) for d in docs)) | {str(y) for y in q.years}
     messages = prompt().invoke({"context": _context(docs), "question": q.resolved})
     so_far = ""
     for chunk in assistant.chat_model.stream(messages):
         so_far += chunk.content
-        yield Answer(text=so_far, found=True, understood_as=q.resolved)
+        if NOT_FOUND not in so_far.upper():
+            yield Answer(text=_shown_so_far(so_far, given), found=True, understood_as=q.resolved)
     yield _checked(q, docs, so_far)

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import config
+
 from .lexical import LexicalIndex
 
 SCHEMA = 1
@@ -103,6 +105,7 @@ def commit(index_dir: Path, snapshot: Snapshot) -> None:
     with open(tmp / "passages.jsonl", "w", encoding="utf-8") as f:
         for pid, text, meta in zip(snapshot.ids, snapshot.texts, snapshot.metadatas):
             f.write(json.dumps({"id": pid, "text": text, "metadata": meta}, ensure_ascii=False) + "\n")
+    config.pause_point("snapshot")  # tests/test_crash.py kills the ingest here
     snapshot.lexical.save(tmp)
     (tmp / "manifest.json").write_text(json.dumps(snapshot.manifest, ensure_ascii=False, indent=1),
                                        encoding="utf-8")

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+import config
+
 from index import embeddings as embedders
 from index import snapshot as snapshots
 from index.store import open_store
@@ -126,8 +128,12 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
         keep: list[tuple[str, str, dict]] = []
         new: list = []  # Passage objects to embed
         seen_hashes: dict[str, str] = {}
+        inside = corpus.resolve()
         for path in corpus_files(corpus):
             source = path.relative_to(corpus).as_posix()
+            if not path.resolve().is_relative_to(inside):
+                report.skipped[source] = "a link to a file outside the corpus folder"
+                continue
             stat = path.stat()
             before = old.files.get(source)
             complete = before is not None and set(before["ids"]) <= stored_ids
@@ -192,6 +198,7 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
         snapshots.commit(index_dir, snapshots.Snapshot.build(_manifest(settings, embedder_id, files), records))
 
         # Only now, with the new snapshot live, drop what it no longer names.
+        config.pause_point("committed")
         if orphans:
             store.delete(sorted(orphans))
             report.passages_removed = len(orphans)
@@ -209,6 +216,9 @@ def _embed_and_store(passages, store, embedder, batch_size: int, progress: bool)
     for i in range(0, len(passages), step):
         batch = passages[i : i + step]
         vectors = embedder.embed_documents([snapshots.searchable(p.text, p.metadata) for p in batch])
+        config.pause_point("embedded")
         store.add([p.id for p in batch], [p.text for p in batch], [p.metadata for p in batch], vectors)
+        if i + step < len(passages):
+            config.pause_point("stored")
         bar.update(sum(len(p.text) for p in batch))
     bar.close()
