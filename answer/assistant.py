@@ -23,6 +23,7 @@ from .types import Answer
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # terminal colour codes pasted with a question
 
 __all__ = ["Assistant", "Conversation"]
 
@@ -101,9 +102,12 @@ class Assistant:
         added to it), or an Answer that says why it cannot be answered."""
         # NFC: a question typed with decomposed accents (some Windows and
         # macOS keyboards) must read like the same question composed.
-        text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text or "")).strip()
+        text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _ANSI.sub("", text or ""))).strip()
         if not text:
             return Answer(text="Hãy nhập một câu hỏi, ví dụ: “Hà Tĩnh có bao nhiêu HTX năm 2023?”", found=False)
+        if not any(ch.isalnum() for ch in text):
+            return Answer(text="Câu hỏi chưa có chữ hay số nào để tìm. Hãy hỏi bằng lời, ví dụ: "
+                               "“Hà Tĩnh có bao nhiêu HTX năm 2023?”", found=False)
         if len(text) > MAX_QUESTION_CHARS:
             return Answer(text=f"Câu hỏi quá dài ({len(text):,} ký tự). Hãy hỏi ngắn gọn, dưới "
                                f"{MAX_QUESTION_CHARS:,} ký tự, về một con số hoặc một sự việc.", found=False)

@@ -45,7 +45,10 @@ class LexicalIndex:
         """BM25 score of every passage for the query (0 where no term matches)."""
         if self._bm25 is None:
             return np.zeros(0, dtype=np.float32)
-        return self._bm25.get_scores(lexical_terms(query))
+        terms = lexical_terms(query)
+        if not terms:  # "🤔🙏": bm25s fails on an empty query; nothing matches
+            return np.zeros(self.size, dtype=np.float32)
+        return self._bm25.get_scores(terms)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (row, score) with a positive score, among ``allowed`` rows."""
