@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from vietnamese.places import PROVINCES, districts_in, provinces_in
+from .injection import looks_like_instructions
 from vietnamese.text import NUMBER_RE, fold, lexical_terms, sentence_spans, tokens
 from vietnamese.years import years_in
 
@@ -211,6 +212,8 @@ def candidates(q: Question, docs) -> list[Candidate]:
                 continue
             seen.add(key)
             sentence = text[s:e]
+            if looks_like_instructions(sentence):
+                continue  # planted orders to the assistant are not facts (answer/injection.py)
             # Support from the sentence itself and, less, from its passage:
             # the lede names the meeting, the next sentence its chair.
             overlap = _overlap(kw_terms, set(lexical_terms(sentence)))

@@ -4,9 +4,11 @@ Off by default. The model sees the system rules first, then the retrieved
 passages inside one delimited data block (``<du_lieu>…</du_lieu>``, which no
 article text can close: see :func:`_inert`) with the rule that instructions
 inside it are data, then the question; the prompts are in prompts/. Its answer is checked before it is shown: every number it states
-must occur in the passages it was given, otherwise the extractive answer (or
-a refusal) is returned instead: a fluent sentence with an invented figure is
-the one thing this assistant must never show.
+must occur in the passages it was given, a question for a figure must get
+one, a figure the extractive answerer quoted verbatim must not be contradicted,
+and no link is passed on; otherwise the extractive answer (or a refusal) is
+shown instead: a fluent sentence with an invented figure is the one thing
+this assistant must never show.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from . import extract
 from .types import Answer
 
 NOT_FOUND = "KHÔNG CÓ THÔNG TIN"
+_LINK = re.compile(r"https?://|www\.|\]\(|<a\s", re.I)
 _CITATION = re.compile(r"\[\d+\]")  # [1]: which passage, not a figure
 
 
@@ -78,15 +81,30 @@ def _checked(q, docs, text: str) -> Answer:
         return replace(fallback, found=False, citations=[], text=extract.refusal(q)) \
             if not fallback.found else fallback
     given = set().union(*(_numbers(d.page_content) for d in docs)) | {str(y) for y in q.years}
-    invented = _numbers(_CITATION.sub(" ", text)) - given
-    if invented:
+    stated = _numbers(_CITATION.sub(" ", text))
+    if stated - given:
         return fallback  # a figure the passages do not contain: never show it
-    cited = [int(n) - 1 for n in re.findall(r"\[(\d+)\]", text)]
-    cited = [i for i in cited if 0 <= i < len(docs)] or [0]
-    citations = fallback.citations if fallback.found and fallback.citations and \
-        fallback.citations[0].source == docs[cited[0]].metadata["source"] else \
-        [extract.passage_citation(docs[i]) for i in dict.fromkeys(cited)]
-    return Answer(text=text, found=True, citations=citations, understood_as=q.resolved)
+    if _LINK.search(text):
+        return fallback  # the model never sends anyone anywhere (a planted link)
+    if q.kind == "number" and not stated:
+        return fallback  # asked for a figure, given none: likely talked round by a passage
+    quoted = _numbers(fallback.span) if fallback.found and fallback.span else set()
+    if quoted and not quoted & stated:
+        return fallback  # disagrees with the figure quoted verbatim: show the quote
+    # Cite what supports the figures: the sentence the extractive answerer
+    # quoted verbatim when it agrees, else the passages the model named (or
+    # any passage) that contain every figure it states.
+    if fallback.found and fallback.citations:
+        return Answer(text=text, found=True, citations=fallback.citations, understood_as=q.resolved,
+                      span=fallback.span)
+    figures = stated - {str(y) for y in q.years}
+    named = [int(n) - 1 for n in re.findall(r"\[(\d+)\]", text)]
+    order = [i for i in dict.fromkeys(named) if 0 <= i < len(docs)] + list(range(len(docs)))
+    supporting = [i for i in dict.fromkeys(order) if figures <= _numbers(docs[i].page_content)]
+    if not supporting:
+        return fallback
+    return Answer(text=text, found=True, citations=[extract.passage_citation(docs[supporting[0]])],
+                  understood_as=q.resolved)
 
 
 def generate(assistant, q) -> Answer:
@@ -100,7 +118,11 @@ def generate(assistant, q) -> Answer:
 def _shown_so_far(text: str, given: set[str]) -> str:
     """The part of a half-written answer that may be shown while the model
     is still writing: up to the first figure that is not in the passages,
-    and never a figure that may still be growing ("1." of "1.025")."""
+    and never a figure that may still be growing ("1." of "1.025"), nor a link."""
+    if text and not text[-1].isspace():
+        text = text[:max(text.rfind(" "), 0)]  # the last word may still be growing ("htt", "1.0")
+    link = _LINK.search(text)
+    text = text[:link.start()] if link else text
     for m in NUMBER_RE.finditer(text):
         rest = text[m.end():]
         if text[:m.start()].endswith("[") and rest.startswith("]"):
