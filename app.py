@@ -488,6 +488,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    if args.share and not args.auth:
+        print("Warning: --share without --auth: anyone with the public link can use this chat "
+              "(--i-know-this-is-public).", file=sys.stderr)
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.auth:
         print(f"Warning: listening on {args.host} without --auth; anyone on the network can use it.",
               file=sys.stderr)

