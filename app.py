@@ -500,7 +500,14 @@ def main(argv=None) -> None:
     settings = config.load(corpus_dir=args.corpus, index_dir=args.index, embedder=args.embedder,
                            answer_mode=args.mode)
     print(f"Question log: {questionlog.setup(settings)}", file=sys.stderr)
-    assistant = Assistant.open(settings)
+    from index.snapshot import IndexBusy
+    from index.store import IndexMismatch
+
+    try:
+        assistant = Assistant.open(settings)
+    except (IndexBusy, IndexMismatch, FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
     demo = build_app(assistant)
     demo.launch(
         server_name=args.host,

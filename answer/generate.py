@@ -3,12 +3,15 @@
 Off by default. The model sees the system rules first, then the retrieved
 passages inside one delimited data block (``<du_lieu>…</du_lieu>``, which no
 article text can close: see :func:`_inert`) with the rule that instructions
-inside it are data, then the question; the prompts are in prompts/. Its answer is checked before it is shown: every number it states
-must occur in the passages it was given, a question for a figure must get
-one, a figure the extractive answerer quoted verbatim must not be contradicted,
-and no link is passed on; otherwise the extractive answer (or a refusal) is
-shown instead: a fluent sentence with an invented figure is the one thing
-this assistant must never show.
+inside it are data, then the question; the prompts are in prompts/.
+
+Its answer is checked before it is shown: every number it states must occur
+in the passages it was given, a question for a figure must get one, a figure
+the extractive answerer quoted verbatim must not be contradicted, and no link
+is passed on; otherwise the extractive answer (or a refusal) is shown
+instead. While it streams, only text already checkable is shown. A fluent
+sentence with an invented figure is the one thing this assistant must never
+show.
 """
 
 from __future__ import annotations

@@ -105,12 +105,14 @@ def copy_seeds(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def subprocess_env() -> dict:
+def subprocess_env(tmp_path_factory) -> dict:
     """Environment for the project's commands run as subprocesses: offline,
-    no telemetry, and no KTTT_* settings leaking in from the caller."""
+    no telemetry, no KTTT_* settings leaking in from the caller, and their
+    question logs in a tmp folder, not the project's logs/."""
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("KTTT_")}
+    env["KTTT_LOG_DIR"] = str(tmp_path_factory.mktemp("logs"))
     env.update(HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1", TRANSFORMERS_OFFLINE="1",
                GRADIO_ANALYTICS_ENABLED="False", ANONYMIZED_TELEMETRY="False", PYTHONUNBUFFERED="1")
     return env

