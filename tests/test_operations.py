@@ -188,3 +188,34 @@ def test_public_link_needs_auth_or_the_acknowledging_flag(capsys):
         assert "--auth" in err and "--i-know-this-is-public" in err and "Refusing to start" in err
     assert app.parse_args(["--share", "--auth", "minh:dung"]).share
     assert app.parse_args(["--share", "--i-know-this-is-public"]).i_know_this_is_public
+
+
+# --- the answer path evaluates nothing ------------------------------------------------
+
+def test_no_code_path_evaluates_or_unpickles_text():
+    """Document text and questions are only ever data: nothing on the way
+    from a file to the page calls eval/exec/compile, unpickles, or runs a
+    shell (article HTML is escaped: test_app.py, test_browser.py)."""
+    import ast
+
+    banned_calls = {"eval", "exec", "compile", "__import__", "system", "popen", "execv", "spawnv"}
+    banned_modules = {"pickle", "marshal", "shelve", "subprocess", "dill", "cloudpickle"}
+    found = []
+    files = [PROJECT_DIR / "app.py"] + [p for d in ("answer", "retriever", "index", "ingest", "vietnamese")
+                                        for p in sorted((PROJECT_DIR / d).glob("*.py"))]
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                f = node.func
+                name = f.id if isinstance(f, ast.Name) else None  # eval(...), not re.compile(...)
+                if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "os":
+                    name = f.attr  # os.system(...), os.popen(...)
+                if name in banned_calls:
+                    found.append(f"{path.name}:{node.lineno} {name}()")
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) else [])
+                if any((n or "").split(".")[0] in banned_modules for n in names):
+                    found.append(f"{path.name}:{node.lineno} import {names}")
+    assert len(files) > 20
+    assert found == []
