@@ -1,10 +1,23 @@
 """The evaluation harness: ask every question of a QA file through the same
-code the chat uses and print one table.
+code the chat uses (the `batch` path, turn by turn) and print one table.
 
-    python -m answer eval tests/data/qa_seeds.jsonl [--corpus DIR] [--baseline]
+    python -m answer eval tests/data/qa_seeds.jsonl [--distractors DIR] [--baseline]
+    python -m answer eval --xquad [--baseline]
 
 A QA line is a batch line plus gold fields: {"id", "turns", "answers": [...],
 "sources": [...]}; no sources means the articles cannot answer it.
+
+Per system (the assistant, and with --baseline the textbook pipeline):
+- hit@1, hit@5, MRR: rank of the first gold file among the cited sources,
+  then the retrieved ones;
+- answer acc: an answered question whose text holds a gold string (numbers
+  compared after normalising Vietnamese formats);
+- refusal acc: unanswerable questions answered with found=false;
+- false refusals: answerable questions answered with found=false;
+- confidently wrong: found=true and wrong, or found=true on an unanswerable
+  question, over all questions: the worst outcome;
+- citations valid: quotes equal to their file's text at their offsets;
+- median and p95 seconds per question (whole conversation).
 """
 
 from __future__ import annotations
@@ -12,23 +25,37 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
 
 from vietnamese.text import NUMBER_RE, fold, nfc, normalize_number
 
 
+_FILE_NAME = re.compile(r"\S+\.txt\b")
+
+
 def _normalize(text: str) -> str:
-    """Compare answers after unifying Vietnamese number formats and case."""
+    """Compare answers after unifying Vietnamese number formats ('1.025' and
+    '1025', '7,5' and '7.5', '02' and '2'), dashes, spaces and case."""
     text = nfc(text).lower()
-    text = NUMBER_RE.sub(lambda m: normalize_number(m.group()), text)
+    text = NUMBER_RE.sub(lambda m: normalize_number(m.group()).lstrip("0") or "0", text)
     return re.sub(r"\s+", " ", text.replace("–", "-").replace(" - ", "-"))
 
 
+def _contains(haystack: str, needle: str) -> bool:
+    """needle in haystack as whole words and whole numbers: '7 tỷ' is not in
+    '27 tỷ', '18' is not in '2018' nor in '18.5'."""
+    pattern = r"(?<![\w.])" + re.escape(needle) + r"(?!\w|\.\d)"
+    return re.search(pattern, haystack) is not None
+
+
 def answer_matches(answer_text: str, golds: list[str]) -> bool:
-    got = _normalize(answer_text)
-    return any(_normalize(g) in got or fold(_normalize(g)) in fold(got) for g in golds)
+    """A gold answer appears in the answer text (file names in it do not count:
+    '27' must not match '…fde278f7…')."""
+    got = _normalize(_FILE_NAME.sub(" ", answer_text))
+    return any(_contains(got, _normalize(g)) or _contains(fold(got), fold(_normalize(g))) for g in golds)
 
 
 @dataclass
@@ -54,11 +81,13 @@ class Row:
         a, u = max(self.answerable, 1), max(self.unanswerable, 1)
         secs = sorted(self.seconds) or [0.0]
         return {
+            "questions": self.answerable + self.unanswerable,
             "hit@1": self.hit1 / a, "hit@5": self.hit5 / a, "MRR": self.rr / a,
             "answer acc": self.correct / a,
-            "refusal acc": self.refused_ok / u if self.unanswerable else float("nan"),
+            "refusal acc": self.refused_ok / u if self.unanswerable else None,
             "false refusals": self.false_refusals / a,
-            "wrong answers": (self.wrong_answers + self.unanswerable - self.refused_ok) / (a + u),
+            "confidently wrong": (self.wrong_answers + self.unanswerable - self.refused_ok)
+            / max(self.answerable + self.unanswerable, 1),
             "citations valid": self.quotes_valid / self.quotes if self.quotes else 1.0,
             "median s": statistics.median(secs),
             "p95 s": secs[min(len(secs) - 1, int(round(0.95 * (len(secs) - 1))))],
@@ -100,38 +129,75 @@ def score(row: Row, item: dict, answer_text: str, found: bool, ranked_sources: l
     row.wrong_answers += found and not ok
     if not ok:
         row.wrong.append({"id": item["id"], "turns": item["turns"], "got": answer_text,
-                          "want": item["answers"], "sources": gold})
+                          "want": item["answers"], "sources": gold,
+                          "cited": [c["source"] for c in citations]})
 
 
-def run_assistant(assistant, qa: list[dict], name: str = "assistant") -> Row:
-    from .question import Conversation
+def run_assistant(assistant, qa: list[dict], name: str = "assistant", progress: bool = False) -> Row:
+    """Each conversation through the batch path; ranked sources are the cited
+    ones, then what the retriever returns for the last question as understood."""
+    from .batch import answer_conversation
 
     row = Row(name)
-    for item in qa:
-        conversation = Conversation()
-        started = time.perf_counter()
-        for turn in item["turns"]:
-            answer = assistant.ask(turn, conversation)
-        seconds = time.perf_counter() - started
-        q = conversation.last
+    for item in _progress(qa, name, progress):
+        answer, conversation, seconds = answer_conversation(assistant, item["turns"])
         ranked = [c.source for c in answer.citations]
-        if q is not None:
-            for doc in assistant.retrieve(q):
-                ranked.append(doc.metadata["source"])
-        ranked = list(dict.fromkeys(ranked))
-        score(row, item, answer.text, answer.found, ranked, [c.to_json() for c in answer.citations],
-              assistant.source_text, seconds)
+        if conversation.last is not None:
+            ranked += [doc.metadata["source"] for doc in assistant.retrieve(conversation.last)]
+        score(row, item, answer.text, answer.found, list(dict.fromkeys(ranked)),
+              [c.to_json() for c in answer.citations], assistant.source_text, seconds)
     return row
 
 
-def table(rows: list[Row]) -> str:
-    names = ["hit@1", "hit@5", "MRR", "answer acc", "refusal acc", "false refusals", "wrong answers",
-             "citations valid",
-             "median s", "p95 s"]
-    head = "| system | " + " | ".join(names) + " |"
-    lines = [head, "|" + "---|" * (len(names) + 1)]
+def run_baseline(baseline, qa: list[dict], name: str = "baseline", progress: bool = False) -> Row:
+    """The textbook pipeline through the same batch path (it keeps no
+    conversation: the last turn is what it answers)."""
+    from .batch import answer_conversation
+
+    row = Row(name)
+    for item in _progress(qa, name, progress):
+        answer, _, seconds = answer_conversation(baseline, item["turns"])
+        score(row, item, answer.text, answer.found, baseline.ranked_sources(item["turns"][-1]),
+              [c.to_json() for c in answer.citations], baseline.source_text, seconds)
+    return row
+
+
+def _progress(items, name: str, show: bool):
+    from tqdm import tqdm
+
+    return tqdm(items, desc=name, unit="q", disable=not show)
+
+
+class LastQueryCache(Embeddings):
+    """Wraps a LangChain ``Embeddings`` so the harness's second look at a
+    question (the retriever's ranking, for hit@5) does not embed it again. Only
+    the most recent query is kept: each new question is embedded inside the
+    timed ``ask``, as in the chat."""
+
+    def __init__(self, embedder):
+        self._embedder = embedder
+        self._last: tuple[str, list[float]] = ("", [])
+
+    def embed_query(self, text: str) -> list[float]:
+        if self._last[0] != text:
+            self._last = (text, self._embedder.embed_query(text))
+        return self._last[1]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed_documents(texts)
+
+
+COLUMNS = ["hit@1", "hit@5", "MRR", "answer acc", "refusal acc", "false refusals", "confidently wrong",
+           "citations valid", "median s", "p95 s"]
+
+
+def table(rows: list[Row], title: str = "") -> str:
+    """One Markdown table, a row per system."""
+    lines = [f"{title}\n" if title else "",
+             "| system | n | " + " | ".join(COLUMNS) + " |", "|" + "---|" * (len(COLUMNS) + 2)]
     for row in rows:
         m = row.metrics()
-        cells = [f"{m[n]:.3f}" if not n.endswith(" s") else f"{m[n]:.3f}" for n in names]
-        lines.append(f"| {row.name} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+        cells = ["–" if m[c] is None else f"{m[c]:.2f}" if c.endswith(" s") else f"{m[c]:.3f}"
+                 for c in COLUMNS]
+        lines.append(f"| {row.name} | {m['questions']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines).lstrip("\n")

@@ -1,13 +1,10 @@
-"""Answers on the seed articles: the user stories, a pinned set of gold
-questions, and quality floors over the whole gold set (tests/data/qa_seeds.jsonl).
-
-The floors are what the extractive answerer reaches today; a change that
-lowers any of them fails here. Raising them is issue 3's work.
+"""Answers on the seed articles: the user stories and a pinned set of gold
+questions (tests/data/qa_seeds.jsonl). The quality floors over the whole gold
+set are in tests/test_eval.py, their values in tests/data/quality_floors.json.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage
 
 from answer.assistant import Assistant, Conversation
-from answer.evaluate import answer_matches, load_qa, run_assistant
+from answer.evaluate import answer_matches, load_qa
 
 QA = load_qa(Path(__file__).parent / "data" / "qa_seeds.jsonl")
 HA_TINH = "003_42341fde278f7be2.txt"
@@ -115,16 +112,6 @@ def test_pinned_gold_question(assistant, item):
     assert answer.found, answer.text
     assert answer_matches(answer.text, item["answers"]), (answer.text, item["answers"])
     assert answer.citations[0].source in item["sources"]
-
-
-def test_quality_floors_on_the_gold_set(assistant):
-    m = run_assistant(assistant, QA).metrics()
-    print(json.dumps(m, indent=1))
-    assert m["citations valid"] == 1.0
-    assert m["hit@1"] >= 0.97
-    assert m["answer acc"] >= 0.66
-    assert m["refusal acc"] >= 0.95
-    assert m["wrong answers"] <= 0.08
 
 
 def test_stream_ends_with_the_full_answer(assistant):
