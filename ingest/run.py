@@ -113,7 +113,8 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             drop(settings)
         store = open_store(settings, embedder_id)
         manifest = _manifest(settings, embedder_id, {})
-        old = None if rebuild else snapshots.load(index_dir)
+        on_disk = snapshots.load(index_dir)  # loaded once: it is the slow part of a no-op run
+        old = None if rebuild else on_disk
         if old is not None and (old.manifest.get("embedder") != embedder_id
                                 or old.manifest.get("passages") != manifest["passages"]):
             old = None  # built differently: every file counts as new
@@ -174,7 +175,7 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
         live = {pid for f in files.values() for pid in f["ids"]}
         orphans = stored_ids - live
         if not new and not report.deleted and not orphans and old.files.keys() == files.keys() \
-                and snapshots.load(index_dir) is not None:
+                and on_disk is not None:
             report.seconds = time.perf_counter() - started
             return report  # nothing to do: no embedding, no writes
 
