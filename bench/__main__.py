@@ -72,7 +72,8 @@ class Bench:
     def cold_corpus(self) -> Path:
         if not self.quick:
             return data.data_dir() / "coop-news"
-        return data._linked("coop-150", [("", data.coop_news()[:150])])
+        n = self.args.cold_articles
+        return data._linked(f"coop-{n}", [("", data.coop_news()[:n])])
 
     def cached_index(self, size: str) -> Path:
         """The index of a corpus size, built (or brought up to date) once."""
@@ -219,6 +220,7 @@ def summarise(res: dict) -> tuple[list[list[str]], dict]:
     row("re-index unchanged 780: seconds", spread([r["seconds"] for r in res["ingest_unchanged"]]), None, 2)
     plus = res["ingest_plus10"]
     row("+10 articles: seconds", spread([r["seconds"] for r in plus]), None, 1)
+    row("+10 articles: of which embedding, seconds", spread([r["embed_seconds"] for r in plus]), None, 1)
     row("+10 articles: files embedded", spread([r["added"] + r["changed"] for r in plus]), None)
     for size, q in res["query"].items():
         b = res.get("baseline_query", {}).get(size)
@@ -259,6 +261,8 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="the two smaller sizes; cold ingest on 150 articles")
     parser.add_argument("--repeats", type=int, default=3, help="query passes over the questions (default 3)")
     parser.add_argument("--ingest-repeats", type=int, help="cold ingests of each pipeline (default 3 quick, 2 full)")
+    parser.add_argument("--cold-articles", type=int, default=150,
+                        help="with --quick: cold ingest on this many coop-news articles (default 150)")
     parser.add_argument("--startup-repeats", type=int, default=3)
     parser.add_argument("--no-baseline", action="store_true", help="skip the textbook pipeline")
     parser.add_argument("--baseline-at-largest", action="store_true",

@@ -88,11 +88,21 @@ def _sentence_transformers(model: str, batch_size: int) -> Embeddings:
     e5 = "e5" in model.lower()
     return HuggingFaceEmbeddings(
         model_name=model,
-        model_kwargs={"device": "cpu", "local_files_only": True} if _is_local(model) else {"device": "cpu"},
+        model_kwargs={"device": _device(), **({"local_files_only": True} if _is_local(model) else {})},
         encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size,
                        **({"prompt": "passage: "} if e5 else {})},
         query_encode_kwargs={"normalize_embeddings": True, **({"prompt": "query: "} if e5 else {})},
     )
+
+
+def _device() -> str:
+    """A GPU when torch sees one (ingest on a GPU machine), else the CPU."""
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except Exception:  # no torch, or a broken CUDA setup: the CPU works everywhere
+        return "cpu"
 
 
 def _is_local(model: str) -> bool:

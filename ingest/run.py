@@ -40,6 +40,9 @@ class Report:
     characters_embedded: int = 0
     passages_removed: int = 0
     seconds: float = 0.0
+    # The live snapshot after this run, so a caller about to search it
+    # (Assistant.open) need not load it from disk a second time.
+    snapshot: object = field(default=None, repr=False)
 
     @property
     def did_work(self) -> bool:
@@ -177,6 +180,7 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
         if not new and not report.deleted and not orphans and old.files.keys() == files.keys() \
                 and on_disk is not None:
             report.seconds = time.perf_counter() - started
+            report.snapshot = on_disk
             return report  # nothing to do: no embedding, no writes
 
         # Passages already in Chroma (written by a run that died before its
@@ -190,7 +194,8 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
 
         records = keep + [(p.id, p.text, p.metadata) for p in new]
         records.sort(key=lambda r: (r[2]["source"], r[2]["chunk"]))
-        snapshots.commit(index_dir, snapshots.Snapshot.build(_manifest(settings, embedder_id, files), records))
+        report.snapshot = snapshots.Snapshot.build(_manifest(settings, embedder_id, files), records)
+        snapshots.commit(index_dir, report.snapshot)
 
         # Only now, with the new snapshot live, drop what it no longer names.
         if orphans:
