@@ -39,5 +39,12 @@ browser:
 test: install browser
 	$(BIN)/python -m pytest $(ARGS)
 
+# Speed and scale (docs/performance.md): ingest, queries at 5 / 780 / 5,780
+# articles, start-up, memory, and the textbook baseline beside each. Up to an
+# hour the first time (it builds the 5,780-article index into a cache);
+# `make bench ARGS=--quick` does the two smaller sizes. Not part of `make test`.
+bench: install
+	$(BIN)/python -m bench $(ARGS)
+
 clean:
 	rm -rf .index .pytest_cache

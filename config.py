@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -40,7 +41,10 @@ class Settings:
     # Chroma: embedded PersistentClient under index_dir unless a host is given.
     chroma_host: str | None = None
     chroma_port: int = 8000
-    collection: str = "passages"
+    # None means "passages" in an embedded Chroma (one per index folder) and
+    # "passages-<corpus>-<hash>" on a server, where every corpus would
+    # otherwise share one collection and each ingest delete the others' files.
+    collection: str | None = None
 
     # Passages: whole sentences packed up to this many characters.
     passage_chars: int = 700
@@ -80,6 +84,17 @@ class Settings:
         corpus = Path(self.corpus_dir).resolve()
         slug = hashlib.sha1(str(corpus).encode()).hexdigest()[:8]
         return DEFAULT_INDEX_ROOT / f"{corpus.name}-{slug}"
+
+    def resolved_collection(self) -> str:
+        if self.collection:
+            return self.collection
+        if not self.chroma_host:
+            return "passages"
+        corpus = Path(self.corpus_dir).resolve()
+        slug = hashlib.sha1(str(corpus).encode()).hexdigest()[:8]
+        # Chroma names: 3-512 of [a-zA-Z0-9._-], starting and ending alphanumeric.
+        name = re.sub(r"[^a-zA-Z0-9._-]+", "_", corpus.name).strip("._-")[:40]
+        return f"passages-{name}-{slug}" if name else f"passages-{slug}"
 
     def with_overrides(self, **changes) -> "Settings":
         """Return a copy with the given fields changed, ignoring None values

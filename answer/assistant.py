@@ -46,11 +46,14 @@ class Assistant:
             report = ingest(settings, progress=progress, embedder=embedder)
             if report.did_work and progress:
                 print(report.summary())
+            snapshot = report.snapshot  # already in memory: loading it again doubles start-up
+        else:
+            snapshot = None
         if chat_model is None and settings.answer_mode == "generative":
             from .generate import chat_model_from
 
             chat_model = chat_model_from(settings)
-        return cls(settings, HybridSearch(settings, embedder=embedder), chat_model)
+        return cls(settings, HybridSearch(settings, embedder=embedder, snapshot=snapshot), chat_model)
 
     # -- answering ---------------------------------------------------------
 

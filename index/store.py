@@ -96,12 +96,12 @@ class PassageStore:
 
 def open_store(settings, embedder_id: str) -> PassageStore:
     chroma = client(settings.resolved_index_dir(), settings.chroma_host, settings.chroma_port)
-    return PassageStore(chroma, settings.collection, embedder_id)
+    return PassageStore(chroma, settings.resolved_collection(), embedder_id)
 
 
 def drop(settings) -> None:
     chroma = client(settings.resolved_index_dir(), settings.chroma_host, settings.chroma_port)
     try:
-        chroma.delete_collection(settings.collection)
+        chroma.delete_collection(settings.resolved_collection())
     except Exception:  # not there: nothing to drop
         pass

