@@ -130,15 +130,51 @@ def _clause(sentence: str, a: int, b: int) -> str:
     return fold(sentence[starts[-1] if starts else 0 : end.start() if end else len(sentence)])
 
 
-def _cue_penalty(clause: str, question_folded: str) -> float:
+def _cues(folded: str) -> set[str]:
+    return {cue for cue, pattern in _CUE_RES if pattern.search(folded)}
+
+
+def _near(sentence: str, a: int, b: int, before: int = 6, after: int = 4) -> str:
+    """The folded words right around a span, within its clause: a few words
+    before ("đã hướng dẫn | 1 HTX") and after ("35 HTX | giải thể")."""
+    starts = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, a)]
+    end = _CLAUSE_END.search(sentence, b)
+    left = sentence[starts[-1] if starts else 0 : a].split()[-before:]
+    right = sentence[b : end.start() if end else len(sentence)].split()[:after]
+    return fold(" ".join(left + [sentence[a:b]] + right))
+
+
+@dataclass(frozen=True)
+class AskedCues:
+    """The cues of a question: those around its question word ("thành lập
+    mới bao nhiêu HTX") qualify the figure; the others ("... vay vốn từ Quỹ
+    hỗ trợ") only its context."""
+
+    near: frozenset
+    anywhere: frozenset
+
+
+def asked_cues(q: Question) -> AskedCues:
+    frame = q.resolved
+    m = re.search(_WH["number"], frame, re.IGNORECASE)
+    if m:
+        b = m.end()
+        if q.unit_text:
+            u = frame.find(q.unit_text, b)
+            b = u + len(q.unit_text) if 0 <= u <= b + 2 else b
+        near = _cues(_near(frame, m.start(), b))
+    else:
+        near = set()
+    return AskedCues(frozenset(near), frozenset(_cues(fold(frame))))
+
+
+def _cue_penalty(sentence: str, a: int, b: int, asked: AskedCues) -> float:
     """A cue on one side only means the figure counts something else: "thành
     lập mới 35 HTX" does not answer "có bao nhiêu HTX", and "153 HTX" does not
     answer "giải thể bao nhiêu HTX"."""
-    penalty = 0.0
-    for _, pattern in _CUE_RES:
-        in_clause, in_question = bool(pattern.search(clause)), bool(pattern.search(question_folded))
-        if in_clause != in_question:
-            penalty += 1.0 if in_clause else 1.8
+    penalty = 1.0 * len(_cues(_near(sentence, a, b)) - asked.anywhere)
+    penalty += 1.8 * len(asked.near - _cues(_clause(sentence, a, b)))
+    penalty += 0.6 * len(asked.anywhere - asked.near - _cues(fold(sentence)))
     return penalty
 
 
@@ -199,6 +235,7 @@ def candidates(q: Question, docs) -> list[Candidate]:
     kw_terms = keywords + [a + "_" + b for a, b in zip(q.keywords, q.keywords[1:])]
     asked_places = set(q.places)
     asks_have = bool(re.search(r"\bco\b", question_folded))
+    cues = asked_cues(q)
     seen = set()
     out: list[Candidate] = []
     passage_overlap = {id(d): _overlap(kw_terms, set(lexical_terms(d.page_content))) for d in docs}
@@ -257,7 +294,7 @@ def candidates(q: Question, docs) -> list[Candidate]:
                         unit_ok = unit_ok and subject >= 0.5
                         bonus += 2.0 * subject
                     score += bonus if unit_ok else -3.0
-                    score += 1.5 * near - 0.8 * _cue_penalty(_clause(sentence, a, b), question_folded)
+                    score += 1.5 * near - 0.8 * _cue_penalty(sentence, a, b, cues)
                     if asks_have and re.search(r"\bco\b", fold(sentence[:a])):
                         score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
                 elif q.kind in ("who", "when", "where"):

@@ -64,7 +64,7 @@ _FILLER = set("""bao nhieu may so luong tong so ai nguoi nao khi nao bao gio nga
     thi sao nhi a khong chua roi co la gi nao hien nay hien how many much what who when
     where which did does in of is are was were to cua cac nhung duoc da dang se voi va cho
     den trong tai nay toan tinh huyen nam""".split())
-_DATE_IN_QUESTION = re.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}/\d{4}")
+_DATE_IN_QUESTION = re.compile(r"(?<!\d)(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/\d{1,2})(?![\d/])")
 
 _FOLLOW_UP = re.compile(
     r"^(?:(?:còn|thế còn|vậy còn|the con|con|vay con|and|what about|how about)\s+)(.*?)"
@@ -153,7 +153,8 @@ def _unit(text: str) -> tuple[tuple[str, ...], str]:
     # "Số HTX ... là bao nhiêu?", "Tổng số thành viên ... là bao nhiêu?"
     if any(" ".join(folded[i : i + 2]) == "bao nhieu" for i in range(len(folded))):
         for i, w in enumerate(folded):
-            if w == "so" and (i == 0 or folded[i - 1] in ("tong", "la", "co")):
+            if w == "so" and (i == 0 or folded[i - 1] in ("tong", "la", "co")
+                              or words[i - 1].endswith((",", ":"))):
                 end = i + 1
                 while end < len(folded) and end - i <= 3 and folded[end] not in _UNIT_STOP | {"luong"}:
                     end += 1
@@ -171,6 +172,8 @@ def parse(text: str, known_places=()) -> Question:
     places = tuple(places_in_question(text, known_places))
     years = tuple(years_in_question(text))
     unit, unit_text = _unit(viet)
+    if unit[:2] == ("phan", "tram"):  # "bao nhiêu phần trăm": a share, written "133%"
+        unit, unit_text = (), ""
     place_tokens = {t for p in places for t in tokens(p)}
     # Dates ("20/2/2024", "5/2024") constrain the period; they are not words to match.
     keywords = tuple(t for t in tokens(_DATE_IN_QUESTION.sub(" ", viet)) if t not in _FILLER
