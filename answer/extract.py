@@ -74,13 +74,35 @@ def _overlap(keywords, sentence_tokens: set[str]) -> float:
     return sum(1 for k in keywords if k in sentence_tokens) / len(keywords)
 
 
+_RANGE = re.compile(r"\s?[–-]\s?(\d+(?:[.,]\d+)*)(?![\d/])")
+
+
+def _subject_fit(q: Question, sentence: str, a: int, spans) -> float:
+    """How well the words right before a unit-less figure name what was asked
+    ("dư nợ hiện tại là | 63,4 tỷ đồng"): the question's first content words
+    and their pairs, looked for back to the previous figure. 0 when the head
+    (the first two words, "dư nợ", "thu nhập") is missing."""
+    prev = max([e for s, e in spans if e <= a], default=0)
+    window = set(lexical_terms(sentence[max(prev, a - 50) : a]))
+    words = list(q.subject)
+    head = words[:2] + ["_".join(words[:2])] if len(words) >= 2 else words
+    if _overlap(head, window) < 0.6:
+        return 0.0
+    terms = words + [x + "_" + y for x, y in zip(words, words[1:])]
+    return _overlap(terms, window)
+
+
 def _number_spans(sentence: str):
     """(start, end) of figures with their unit: "1.025 HTX", "7,5 tỷ đồng",
     "40,6%", "81/106 xã". Dates, years, and document numbers are skipped."""
+    taken = 0
     for m in NUMBER_RE.finditer(sentence):
         s, e = m.span()
+        if s < taken:
+            continue  # the upper end of a range already yielded
         before, after = sentence[max(0, s - 12) : s], sentence[e : e + 12]
-        if before.endswith(("/", "-", "số ")) or re.match(r"[-/][A-ZĐ]", after):
+        if before.endswith(("/", "-")) or before.endswith("số ") and not before.endswith("tổng số ") \
+                or re.match(r"[-/][A-ZĐ]", after):
             continue  # "20-NQ/TW", "1517/QĐ-UBND", "tiêu chí số 13"
         if after.startswith("/"):
             frac = re.match(r"/(\d+)", after)
@@ -90,6 +112,9 @@ def _number_spans(sentence: str):
                 continue  # "12/6", "5/2024": a date
         if re.match(r"\d{4}$", m.group()) and 1980 <= int(m.group()) <= 2049:
             continue  # a year
+        upper = _RANGE.match(sentence, e)
+        if upper and not 1980 <= int(re.sub(r"\D", "", upper.group(1))[:4] or 0) <= 2049:
+            e = taken = upper.end()  # "20 – 30 HTX": a range is one figure
         rest = sentence[e:]
         if rest.startswith("%"):
             yield s, e + 1
@@ -182,6 +207,19 @@ _TITLES = re.compile(r"(?<!\w)(pho\s+)?(chu tich|bi thu|giam doc|truong phong|tr
                      r"(?!\w)")
 
 
+def _role_region(sentence: str, a: int, b: int, names) -> str:
+    """The folded words that describe the person at (a, b): from the name
+    before it to the name after it, within its ';'-separated part — titles come
+    before ("Phó Chủ tịch UBND tỉnh Hà Trọng Hải") or after ("ông Nguyễn Thanh
+    Toản – Phó Bí thư Huyện ủy, Chủ tịch UBND huyện")."""
+    left = max([e for s, e in names if e <= a], default=0)
+    right = min([s for s, e in names if s >= b], default=len(sentence))
+    left = max(left, sentence.rfind(";", 0, a) + 1)
+    semi = sentence.find(";", b)
+    right = min(right, semi) if semi >= 0 else right
+    return fold(sentence[left:a] + " " + sentence[b:right])
+
+
 def _role_fits(clause: str, question_folded: str) -> bool:
     """"Chủ tịch UBND tỉnh là ai?" is answered by a name whose own clause says
     "Chủ tịch" — not "Phó Chủ tịch", not "Bí thư"."""
@@ -204,6 +242,8 @@ _MONEY_HEADS = {"ty", "trieu", "nghin", "ngan", "dong", "ti"}
 def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     """Does the figure count what was asked? (ok, bonus)"""
     after = tokens(span_text)[1:]
+    while after and after[0][0].isdigit():  # "20 – 30 HTX": the unit follows the range
+        after = after[1:]
     if q.unit:
         if q.unit_class == "money":
             return bool(after) and after[0] in _MONEY_HEADS, 1.0
@@ -290,16 +330,19 @@ def candidates(q: Question, docs) -> list[Candidate]:
                     unit_ok, bonus = _unit_fit(q, sentence[a:b])
                     if not q.unit and q.subject:
                         # "Dân số ... là bao nhiêu?" needs "dân số" right before the figure.
-                        subject = _overlap(q.subject, set(tokens(sentence[max(0, a - 35) : a])))
-                        unit_ok = unit_ok and subject >= 0.5
+                        subject = _subject_fit(q, sentence, a, spans)
+                        unit_ok = unit_ok and subject > 0
                         bonus += 2.0 * subject
+                    per = re.match(r"/(\w+)", sentence[b:])
+                    if per and tokens(per.group(1))[0] in q.keywords:
+                        bonus += 0.5  # "270 triệu đồng/THT" for "mỗi tổ hợp tác"
                     score += bonus if unit_ok else -3.0
                     score += 1.5 * near - 0.8 * _cue_penalty(sentence, a, b, cues)
                     if asks_have and re.search(r"\bco\b", fold(sentence[:a])):
                         score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
                 elif q.kind in ("who", "when", "where"):
                     score += 1.5 * _overlap(kw_terms, before) + 0.5 * _overlap(kw_terms, after)
-                    if q.kind == "who" and not _role_fits(_clause(sentence, a, b), question_folded):
+                    if q.kind == "who" and not _role_fits(_role_region(sentence, a, b, spans), question_folded):
                         score -= 3.0
                 out.append(Candidate(score, meta["source"], sentence, meta["start"] + s, meta["start"] + e,
                                      (a, b), doc, max(overlap, near), unit_ok))
@@ -346,6 +389,8 @@ def state(q: Question, span: str, source: str) -> str:
     pattern = _WH.get(q.kind)
     m = None
     if pattern and not q.english:
+        if q.kind == "number":  # the question word itself, before "số lượng"/"tổng số"
+            pattern = r"(?:là\s+)?(?:bao nhiêu|mấy)" if re.search(r"bao nhiêu|mấy", frame, re.I) else pattern
         if q.kind == "number" and q.unit_text:
             m = re.search(pattern + r"\s+" + re.escape(q.unit_text), frame, re.IGNORECASE)
         m = m or re.search(pattern, frame, re.IGNORECASE)
