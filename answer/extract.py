@@ -12,7 +12,7 @@ When no candidate clears them the answer is a refusal.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vietnamese.places import PROVINCES, districts_in, provinces_in
 from vietnamese.text import NUMBER_RE, fold, lexical_terms, sentence_spans, tokens
@@ -38,12 +38,15 @@ SURNAMES = set("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng
 _NAME_RE = re.compile(r"(?<!\w)([A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){1,3})")
 _DATE_RE = re.compile(
     r"(?:(?:sáng|chiều|tối|trưa|ngày|hôm)\s+(?:nay\s+)?\(?)?\d{1,2}/\d{1,2}(?:/\d{4})?\)?"
-    r"|tháng\s+\d{1,2}/\d{4}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?",
+    r"|tháng\s+\d{1,2}/\d{4}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
+    r"|(?:tháng\s+\d{1,2}\s+)?(?:(?:những\s+)?năm\s+)?(?<![\d/.,])(?:1[0-9]|20)\d\d(?!\d|/|[.,]\d)",
     re.IGNORECASE,
 )
 # After a figure, words up to one of these belong to its unit.
 _UNIT_END = re.compile(r"[,;:.()\[\]–—\-/|]|\s(?:với|và|trong|đạt|so|tăng|giảm|của|cho|tại|ở|là|thì|"
                        r"được|đã|đang|có|từ|đến|hoạt|vượt|bằng|theo|gồm|như)\s")
+
+TIEBREAK = 1.0
 
 REFUSAL = "Các bài viết đã lập chỉ mục không nêu thông tin này"
 
@@ -59,6 +62,9 @@ class Candidate:
     doc: object  # the LangChain Document it came from
     overlap: float
     unit_ok: bool
+    # Ordering only (confidence is judged on score and overlap): score plus
+    # how much of the question's idf-weighted words the sentence has.
+    rank_score: float = 0.0
 
 
 def _years_context(doc_text: str, rel: int) -> set[int]:
@@ -72,6 +78,13 @@ def _overlap(keywords, sentence_tokens: set[str]) -> float:
     if not keywords:
         return 1.0
     return sum(1 for k in keywords if k in sentence_tokens) / len(keywords)
+
+
+def _weighted_overlap(keywords, sentence_tokens: set[str], weights: dict) -> float:
+    """The share of the keywords found, each weighted by its idf: finding
+    "Kuechly" tells more than finding "của"."""
+    total = sum(weights[k] for k in keywords)
+    return sum(weights[k] for k in keywords if k in sentence_tokens) / total if total else 0.0
 
 
 _RANGE = re.compile(r"\s?[–-]\s?(\d+(?:[.,]\d+)*)(?![\d/])")
@@ -262,6 +275,15 @@ def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     return not (after and after[0] in _TIME_UNITS), 0.0
 
 
+def _year_only(span: str, q: Question, asks_day: bool) -> bool:
+    """A bare year ("năm 2024") does not answer "ngày nào?", nor restate the
+    year the question already gives."""
+    years = re.findall(r"\d{4}", span)
+    if not years or re.search(r"/|ngày|tháng", span):
+        return False
+    return asks_day or int(years[0]) in q.years
+
+
 def _window(sentence: str, a: int, b: int) -> tuple[set[str], set[str], str]:
     """Tokens (with bigrams) just before and just after a span, and the folded
     text before it."""
@@ -269,13 +291,15 @@ def _window(sentence: str, a: int, b: int) -> tuple[set[str], set[str], str]:
     return set(lexical_terms(before)), set(lexical_terms(after)), fold(sentence[max(0, a - 40) : a])
 
 
-def candidates(q: Question, docs) -> list[Candidate]:
+def candidates(q: Question, docs, idf=None) -> list[Candidate]:
     question_folded = fold(q.resolved)
     keywords = [k for k in q.keywords if k not in q.unit[:1]]
     kw_terms = keywords + [a + "_" + b for a, b in zip(q.keywords, q.keywords[1:])]
+    weights = idf(kw_terms) if idf is not None and kw_terms else None
     asked_places = set(q.places)
     asks_have = bool(re.search(r"\bco\b", question_folded))
     cues = asked_cues(q)
+    asks_day = bool(re.search(r"ngay nao|ngay may|what date|what day|on what day", question_folded))
     seen = set()
     out: list[Candidate] = []
     passage_overlap = {id(d): _overlap(kw_terms, set(lexical_terms(d.page_content))) for d in docs}
@@ -290,7 +314,9 @@ def candidates(q: Question, docs) -> list[Candidate]:
             sentence = text[s:e]
             # Support from the sentence itself and, less, from its passage:
             # the lede names the meeting, the next sentence its chair.
-            overlap = _overlap(kw_terms, set(lexical_terms(sentence)))
+            sentence_terms = set(lexical_terms(sentence))
+            overlap = _overlap(kw_terms, sentence_terms)
+            tiebreak = _weighted_overlap(kw_terms, sentence_terms, weights) if weights else 0.0
             overlap = max(overlap, 0.5 * overlap + 0.5 * passage_overlap[id(doc)])
             base = 2.0 * overlap + 0.3 / (1 + rank)
 
@@ -317,7 +343,8 @@ def candidates(q: Question, docs) -> list[Candidate]:
             elif q.kind == "who":
                 spans = list(_names(sentence))
             elif q.kind == "when":
-                spans = [m.span() for m in _DATE_RE.finditer(sentence)]
+                spans = [m.span() for m in _DATE_RE.finditer(sentence)
+                         if not _year_only(m.group(), q, asks_day)]
             elif q.kind == "where":
                 spans = [sp for sp in _places(sentence) if sentence[sp[0]:sp[1]] not in asked_places]
             else:
@@ -345,8 +372,8 @@ def candidates(q: Question, docs) -> list[Candidate]:
                     if q.kind == "who" and not _role_fits(_role_region(sentence, a, b, spans), question_folded):
                         score -= 3.0
                 out.append(Candidate(score, meta["source"], sentence, meta["start"] + s, meta["start"] + e,
-                                     (a, b), doc, max(overlap, near), unit_ok))
-    out.sort(key=lambda c: -c.score)
+                                     (a, b), doc, max(overlap, near), unit_ok, score + TIEBREAK * tiebreak))
+    out.sort(key=lambda c: -c.rank_score)
     return out
 
 
@@ -409,10 +436,15 @@ def state(q: Question, span: str, source: str) -> str:
     return f"{sentence} (theo {source})."
 
 
-def answer(q: Question, docs) -> Answer:
+def answer(q: Question, docs, idf=None) -> Answer:
     if not docs:
         return Answer(text=refusal(q), found=False)
-    ranked = candidates(q, docs)
+    ranked = candidates(q, docs, idf)
+    if q.kind in ("who", "when") and not any(c.overlap >= 0.35 for c in ranked):
+        # No name, date or place near the question's words (a foreign name,
+        # "thế kỷ 18"): the sentence that answers is the answer, judged as such.
+        q = replace(q, kind="what")
+        ranked = candidates(q, docs, idf)
     best = ranked[0] if ranked else None
     if best is None or not confident(q, best):
         return Answer(text=refusal(q), found=False, closest=[passage_citation(d) for d in docs[:3]],

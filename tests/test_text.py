@@ -489,3 +489,15 @@ def test_follow_up_keeps_the_unit():
 ])
 def test_question_kinds(question, kind):
     assert parse(question).kind == kind
+
+
+def test_when_spans_read_years_but_not_for_a_day_or_the_asked_year():
+    from answer.extract import _DATE_RE, _year_only
+
+    found = [m.group() for m in _DATE_RE.finditer(
+        "Sàn mở lại vào tháng 4 năm 1991 theo Quyết định 1517/QĐ-UBND, ngày 12/6/2024.")]
+    assert found == ["tháng 4 năm 1991", "ngày 12/6/2024"]
+    q = parse("Hội nghị năm 2021 diễn ra khi nào?")
+    assert _year_only("năm 2021", q, asks_day=False)  # restates the question's year
+    assert not _year_only("năm 1886", q, asks_day=False)
+    assert _year_only("năm 1886", q, asks_day=True)  # "ngày nào?" wants a day
