@@ -131,7 +131,7 @@ class Assistant:
     def extractive(self, q) -> Answer:
         docs = self.retrieve(q)
         if docs:
-            return extract.answer(q, docs)
+            return extract.answer(q, docs, idf=self.search.snapshot.lexical.idf)
         # Nothing satisfies the place or year: say which, show what is closest.
         closest = self.retrieve(q, years=[]) if q.places else []
         unmet = "year" if closest else "place"

@@ -12,7 +12,7 @@ When no candidate clears them the answer is a refusal.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from vietnamese.places import PROVINCES, districts_in, provinces_in
 from .injection import looks_like_instructions
@@ -39,12 +39,15 @@ SURNAMES = set("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng
 _NAME_RE = re.compile(r"(?<!\w)([A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){1,3})")
 _DATE_RE = re.compile(
     r"(?:(?:sáng|chiều|tối|trưa|ngày|hôm)\s+(?:nay\s+)?\(?)?\d{1,2}/\d{1,2}(?:/\d{4})?\)?"
-    r"|tháng\s+\d{1,2}/\d{4}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?",
+    r"|tháng\s+\d{1,2}/\d{4}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
+    r"|(?:tháng\s+\d{1,2}\s+)?(?:(?:những\s+)?năm\s+)?(?<![\d/.,])(?:1[0-9]|20)\d\d(?!\d|/|[.,]\d)",
     re.IGNORECASE,
 )
 # After a figure, words up to one of these belong to its unit.
 _UNIT_END = re.compile(r"[,;:.()\[\]–—\-/|]|\s(?:với|và|trong|đạt|so|tăng|giảm|của|cho|tại|ở|là|thì|"
                        r"được|đã|đang|có|từ|đến|hoạt|vượt|bằng|theo|gồm|như)\s")
+
+TIEBREAK = 1.0
 
 REFUSAL = "Các bài viết đã lập chỉ mục không nêu thông tin này"
 
@@ -60,6 +63,9 @@ class Candidate:
     doc: object  # the LangChain Document it came from
     overlap: float
     unit_ok: bool
+    # Ordering only (confidence is judged on score and overlap): score plus
+    # how much of the question's idf-weighted words the sentence has.
+    rank_score: float = 0.0
 
 
 def _years_context(doc_text: str, rel: int) -> set[int]:
@@ -75,13 +81,42 @@ def _overlap(keywords, sentence_tokens: set[str]) -> float:
     return sum(1 for k in keywords if k in sentence_tokens) / len(keywords)
 
 
+def _weighted_overlap(keywords, sentence_tokens: set[str], weights: dict) -> float:
+    """The share of the keywords found, each weighted by its idf: finding
+    "Kuechly" tells more than finding "của"."""
+    total = sum(weights[k] for k in keywords)
+    return sum(weights[k] for k in keywords if k in sentence_tokens) / total if total else 0.0
+
+
+_RANGE = re.compile(r"\s?[–-]\s?(\d+(?:[.,]\d+)*)(?![\d/])")
+
+
+def _subject_fit(q: Question, sentence: str, a: int, spans) -> float:
+    """How well the words right before a unit-less figure name what was asked
+    ("dư nợ hiện tại là | 63,4 tỷ đồng"): the question's first content words
+    and their pairs, looked for back to the previous figure. 0 when the head
+    (the first two words, "dư nợ", "thu nhập") is missing."""
+    prev = max([e for s, e in spans if e <= a], default=0)
+    window = set(lexical_terms(sentence[max(prev, a - 50) : a]))
+    words = list(q.subject)
+    head = words[:2] + ["_".join(words[:2])] if len(words) >= 2 else words
+    if _overlap(head, window) < 0.6:
+        return 0.0
+    terms = words + [x + "_" + y for x, y in zip(words, words[1:])]
+    return _overlap(terms, window)
+
+
 def _number_spans(sentence: str):
     """(start, end) of figures with their unit: "1.025 HTX", "7,5 tỷ đồng",
     "40,6%", "81/106 xã". Dates, years, and document numbers are skipped."""
+    taken = 0
     for m in NUMBER_RE.finditer(sentence):
         s, e = m.span()
+        if s < taken:
+            continue  # the upper end of a range already yielded
         before, after = sentence[max(0, s - 12) : s], sentence[e : e + 12]
-        if before.endswith(("/", "-", "số ")) or re.match(r"[-/][A-ZĐ]", after):
+        if before.endswith(("/", "-")) or before.endswith("số ") and not before.endswith("tổng số ") \
+                or re.match(r"[-/][A-ZĐ]", after):
             continue  # "20-NQ/TW", "1517/QĐ-UBND", "tiêu chí số 13"
         if after.startswith("/"):
             frac = re.match(r"/(\d+)", after)
@@ -91,6 +126,9 @@ def _number_spans(sentence: str):
                 continue  # "12/6", "5/2024": a date
         if re.match(r"\d{4}$", m.group()) and 1980 <= int(m.group()) <= 2049:
             continue  # a year
+        upper = _RANGE.match(sentence, e)
+        if upper and not 1980 <= int(re.sub(r"\D", "", upper.group(1))[:4] or 0) <= 2049:
+            e = taken = upper.end()  # "20 – 30 HTX": a range is one figure
         rest = sentence[e:]
         if rest.startswith("%"):
             yield s, e + 1
@@ -131,20 +169,69 @@ def _clause(sentence: str, a: int, b: int) -> str:
     return fold(sentence[starts[-1] if starts else 0 : end.start() if end else len(sentence)])
 
 
-def _cue_penalty(clause: str, question_folded: str) -> float:
+def _cues(folded: str) -> set[str]:
+    return {cue for cue, pattern in _CUE_RES if pattern.search(folded)}
+
+
+def _near(sentence: str, a: int, b: int, before: int = 6, after: int = 4) -> str:
+    """The folded words right around a span, within its clause: a few words
+    before ("đã hướng dẫn | 1 HTX") and after ("35 HTX | giải thể")."""
+    starts = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, a)]
+    end = _CLAUSE_END.search(sentence, b)
+    left = sentence[starts[-1] if starts else 0 : a].split()[-before:]
+    right = sentence[b : end.start() if end else len(sentence)].split()[:after]
+    return fold(" ".join(left + [sentence[a:b]] + right))
+
+
+@dataclass(frozen=True)
+class AskedCues:
+    """The cues of a question: those around its question word ("thành lập
+    mới bao nhiêu HTX") qualify the figure; the others ("... vay vốn từ Quỹ
+    hỗ trợ") only its context."""
+
+    near: frozenset
+    anywhere: frozenset
+
+
+def asked_cues(q: Question) -> AskedCues:
+    frame = q.resolved
+    m = re.search(_WH["number"], frame, re.IGNORECASE)
+    if m:
+        b = m.end()
+        if q.unit_text:
+            u = frame.find(q.unit_text, b)
+            b = u + len(q.unit_text) if 0 <= u <= b + 2 else b
+        near = _cues(_near(frame, m.start(), b))
+    else:
+        near = set()
+    return AskedCues(frozenset(near), frozenset(_cues(fold(frame))))
+
+
+def _cue_penalty(sentence: str, a: int, b: int, asked: AskedCues) -> float:
     """A cue on one side only means the figure counts something else: "thành
     lập mới 35 HTX" does not answer "có bao nhiêu HTX", and "153 HTX" does not
     answer "giải thể bao nhiêu HTX"."""
-    penalty = 0.0
-    for _, pattern in _CUE_RES:
-        in_clause, in_question = bool(pattern.search(clause)), bool(pattern.search(question_folded))
-        if in_clause != in_question:
-            penalty += 1.0 if in_clause else 1.8
+    penalty = 1.0 * len(_cues(_near(sentence, a, b)) - asked.anywhere)
+    penalty += 1.8 * len(asked.near - _cues(_clause(sentence, a, b)))
+    penalty += 0.6 * len(asked.anywhere - asked.near - _cues(fold(sentence)))
     return penalty
 
 
 _TITLES = re.compile(r"(?<!\w)(pho\s+)?(chu tich|bi thu|giam doc|truong phong|truong ban|truong|chanh van phong)"
                      r"(?!\w)")
+
+
+def _role_region(sentence: str, a: int, b: int, names) -> str:
+    """The folded words that describe the person at (a, b): from the name
+    before it to the name after it, within its ';'-separated part — titles come
+    before ("Phó Chủ tịch UBND tỉnh Hà Trọng Hải") or after ("ông Nguyễn Thanh
+    Toản – Phó Bí thư Huyện ủy, Chủ tịch UBND huyện")."""
+    left = max([e for s, e in names if e <= a], default=0)
+    right = min([s for s, e in names if s >= b], default=len(sentence))
+    left = max(left, sentence.rfind(";", 0, a) + 1)
+    semi = sentence.find(";", b)
+    right = min(right, semi) if semi >= 0 else right
+    return fold(sentence[left:a] + " " + sentence[b:right])
 
 
 def _role_fits(clause: str, question_folded: str) -> bool:
@@ -169,6 +256,8 @@ _MONEY_HEADS = {"ty", "trieu", "nghin", "ngan", "dong", "ti"}
 def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     """Does the figure count what was asked? (ok, bonus)"""
     after = tokens(span_text)[1:]
+    while after and after[0][0].isdigit():  # "20 – 30 HTX": the unit follows the range
+        after = after[1:]
     if q.unit:
         if q.unit_class == "money":
             return bool(after) and after[0] in _MONEY_HEADS, 1.0
@@ -187,6 +276,15 @@ def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     return not (after and after[0] in _TIME_UNITS), 0.0
 
 
+def _year_only(span: str, q: Question, asks_day: bool) -> bool:
+    """A bare year ("năm 2024") does not answer "ngày nào?", nor restate the
+    year the question already gives."""
+    years = re.findall(r"\d{4}", span)
+    if not years or re.search(r"/|ngày|tháng", span):
+        return False
+    return asks_day or int(years[0]) in q.years
+
+
 def _window(sentence: str, a: int, b: int) -> tuple[set[str], set[str], str]:
     """Tokens (with bigrams) just before and just after a span, and the folded
     text before it."""
@@ -194,12 +292,15 @@ def _window(sentence: str, a: int, b: int) -> tuple[set[str], set[str], str]:
     return set(lexical_terms(before)), set(lexical_terms(after)), fold(sentence[max(0, a - 40) : a])
 
 
-def candidates(q: Question, docs) -> list[Candidate]:
+def candidates(q: Question, docs, idf=None) -> list[Candidate]:
     question_folded = fold(q.resolved)
     keywords = [k for k in q.keywords if k not in q.unit[:1]]
     kw_terms = keywords + [a + "_" + b for a, b in zip(q.keywords, q.keywords[1:])]
+    weights = idf(kw_terms) if idf is not None and kw_terms else None
     asked_places = set(q.places)
     asks_have = bool(re.search(r"\bco\b", question_folded))
+    cues = asked_cues(q)
+    asks_day = bool(re.search(r"ngay nao|ngay may|what date|what day|on what day", question_folded))
     seen = set()
     out: list[Candidate] = []
     passage_overlap = {id(d): _overlap(kw_terms, set(lexical_terms(d.page_content))) for d in docs}
@@ -216,7 +317,9 @@ def candidates(q: Question, docs) -> list[Candidate]:
                 continue  # planted orders to the assistant are not facts (answer/injection.py)
             # Support from the sentence itself and, less, from its passage:
             # the lede names the meeting, the next sentence its chair.
-            overlap = _overlap(kw_terms, set(lexical_terms(sentence)))
+            sentence_terms = set(lexical_terms(sentence))
+            overlap = _overlap(kw_terms, sentence_terms)
+            tiebreak = _weighted_overlap(kw_terms, sentence_terms, weights) if weights else 0.0
             overlap = max(overlap, 0.5 * overlap + 0.5 * passage_overlap[id(doc)])
             base = 2.0 * overlap + 0.3 / (1 + rank)
 
@@ -243,7 +346,8 @@ def candidates(q: Question, docs) -> list[Candidate]:
             elif q.kind == "who":
                 spans = list(_names(sentence))
             elif q.kind == "when":
-                spans = [m.span() for m in _DATE_RE.finditer(sentence)]
+                spans = [m.span() for m in _DATE_RE.finditer(sentence)
+                         if not _year_only(m.group(), q, asks_day)]
             elif q.kind == "where":
                 spans = [sp for sp in _places(sentence) if sentence[sp[0]:sp[1]] not in asked_places]
             else:
@@ -256,20 +360,23 @@ def candidates(q: Question, docs) -> list[Candidate]:
                     unit_ok, bonus = _unit_fit(q, sentence[a:b])
                     if not q.unit and q.subject:
                         # "Dân số ... là bao nhiêu?" needs "dân số" right before the figure.
-                        subject = _overlap(q.subject, set(tokens(sentence[max(0, a - 35) : a])))
-                        unit_ok = unit_ok and subject >= 0.5
+                        subject = _subject_fit(q, sentence, a, spans)
+                        unit_ok = unit_ok and subject > 0
                         bonus += 2.0 * subject
+                    per = re.match(r"/(\w+)", sentence[b:])
+                    if per and tokens(per.group(1))[0] in q.keywords:
+                        bonus += 0.5  # "270 triệu đồng/THT" for "mỗi tổ hợp tác"
                     score += bonus if unit_ok else -3.0
-                    score += 1.5 * near - 0.8 * _cue_penalty(_clause(sentence, a, b), question_folded)
+                    score += 1.5 * near - 0.8 * _cue_penalty(sentence, a, b, cues)
                     if asks_have and re.search(r"\bco\b", fold(sentence[:a])):
                         score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
                 elif q.kind in ("who", "when", "where"):
                     score += 1.5 * _overlap(kw_terms, before) + 0.5 * _overlap(kw_terms, after)
-                    if q.kind == "who" and not _role_fits(_clause(sentence, a, b), question_folded):
+                    if q.kind == "who" and not _role_fits(_role_region(sentence, a, b, spans), question_folded):
                         score -= 3.0
                 out.append(Candidate(score, meta["source"], sentence, meta["start"] + s, meta["start"] + e,
-                                     (a, b), doc, max(overlap, near), unit_ok))
-    out.sort(key=lambda c: -c.score)
+                                     (a, b), doc, max(overlap, near), unit_ok, score + TIEBREAK * tiebreak))
+    out.sort(key=lambda c: -c.rank_score)
     return out
 
 
@@ -312,6 +419,8 @@ def state(q: Question, span: str, source: str) -> str:
     pattern = _WH.get(q.kind)
     m = None
     if pattern and not q.english:
+        if q.kind == "number":  # the question word itself, before "số lượng"/"tổng số"
+            pattern = r"(?:là\s+)?(?:bao nhiêu|mấy)" if re.search(r"bao nhiêu|mấy", frame, re.I) else pattern
         if q.kind == "number" and q.unit_text:
             m = re.search(pattern + r"\s+" + re.escape(q.unit_text), frame, re.IGNORECASE)
         m = m or re.search(pattern, frame, re.IGNORECASE)
@@ -330,10 +439,15 @@ def state(q: Question, span: str, source: str) -> str:
     return f"{sentence} (theo {source})."
 
 
-def answer(q: Question, docs) -> Answer:
+def answer(q: Question, docs, idf=None) -> Answer:
     if not docs:
         return Answer(text=refusal(q), found=False)
-    ranked = candidates(q, docs)
+    ranked = candidates(q, docs, idf)
+    if q.kind in ("who", "when") and not any(c.overlap >= 0.35 for c in ranked):
+        # No name, date or place near the question's words (a foreign name,
+        # "thế kỷ 18"): the sentence that answers is the answer, judged as such.
+        q = replace(q, kind="what")
+        ranked = candidates(q, docs, idf)
     best = ranked[0] if ranked else None
     if best is None or not confident(q, best):
         return Answer(text=refusal(q), found=False, closest=[passage_citation(d) for d in docs[:3]],

@@ -51,7 +51,8 @@ KINDS = [
     ("number", r"bao nhieu|may (?!nam\b)|so luong|tong so|how many|how much|what number|what percentage|ty le"),
     ("who", r"\bai\b|nguoi nao|dong chi nao|who\b|whom\b"),
     ("when", r"khi nao|bao gio|ngay nao|thoi diem nao|luc nao|ngay may|when\b|what date|what day"),
-    ("where", r"o dau|tai dau|tinh nao|huyen nao|dia phuong nao|noi nao|where\b|which province"),
+    ("where", r"o dau|tai dau|(?<!ve )tinh nao|huyen nao|(?<!\w)(?:xa|phuong|thon|ap) nao|dia phuong nao|noi nao"
+              r"|where\b|which province"),
 ]
 _KIND_RES = [(kind, re.compile(pattern)) for kind, pattern in KINDS]
 # Words that close the unit after "bao nhiêu": "bao nhiêu HTX | năm 2023".
@@ -61,10 +62,10 @@ _UNIT_STOP = {"nam", "trong", "tai", "o", "cua", "vao", "co", "duoc", "den", "ti
 # Question words and fillers: not content to match in an article.
 # (Folded, so ambiguous syllables stay out: "vay" is both "vậy" and "vay".)
 _FILLER = set("""bao nhieu may so luong tong so ai nguoi nao khi nao bao gio ngay nao o dau tai dau
-    thi sao nhi a khong chua roi co la gi nao hien nay hien how many much what who when
+    thi sao nhi a khong chua roi co la gi nao hien nay hien con how many much what who when
     where which did does in of is are was were to cua cac nhung duoc da dang se voi va cho
     den trong tai nay toan tinh huyen nam""".split())
-_DATE_IN_QUESTION = re.compile(r"\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d{1,2}/\d{4}")
+_DATE_IN_QUESTION = re.compile(r"(?<!\d)(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/\d{1,2})(?![\d/])")
 
 _FOLLOW_UP = re.compile(
     r"^(?:(?:còn|thế còn|vậy còn|the con|con|vay con|and|what about|how about)\s+)(.*?)"
@@ -153,7 +154,8 @@ def _unit(text: str) -> tuple[tuple[str, ...], str]:
     # "Số HTX ... là bao nhiêu?", "Tổng số thành viên ... là bao nhiêu?"
     if any(" ".join(folded[i : i + 2]) == "bao nhieu" for i in range(len(folded))):
         for i, w in enumerate(folded):
-            if w == "so" and (i == 0 or folded[i - 1] in ("tong", "la", "co")):
+            if w == "so" and (i == 0 or folded[i - 1] in ("tong", "la", "co")
+                              or words[i - 1].endswith((",", ":"))):
                 end = i + 1
                 while end < len(folded) and end - i <= 3 and folded[end] not in _UNIT_STOP | {"luong"}:
                     end += 1
@@ -171,6 +173,8 @@ def parse(text: str, known_places=()) -> Question:
     places = tuple(places_in_question(text, known_places))
     years = tuple(years_in_question(text))
     unit, unit_text = _unit(viet)
+    if unit[:2] == ("phan", "tram"):  # "bao nhiêu phần trăm": a share, written "133%"
+        unit, unit_text = (), ""
     place_tokens = {t for p in places for t in tokens(p)}
     # Dates ("20/2/2024", "5/2024") constrain the period; they are not words to match.
     keywords = tuple(t for t in tokens(_DATE_IN_QUESTION.sub(" ", viet)) if t not in _FILLER
@@ -257,6 +261,10 @@ def resolve(q: Question, previous: Question | None, known_places=()) -> Question
         new = parse(resolved, known_places)
         return replace(new, text=q.text, places=tuple(new_places) or new.places,
                        years=tuple(years) or new.years)
+    if m and q.kind == "number" == previous.kind and not q.unit and not q.unit_class and previous.unit:
+        # "Còn giải thể bao nhiêu?" after "... bao nhiêu HTX?": still HTX.
+        q = replace(q, unit=previous.unit, unit_text=previous.unit_text,
+                    unit_class=previous.unit_class)
     places = q.places or previous.places
     years = q.years or (previous.years if not q.places or q.places == previous.places else ())
     if places == q.places and years == q.years:

@@ -7,6 +7,7 @@ numbers, so "ha tinh co bao nhieu htx" meets "Hà Tĩnh ... 1.025 hợp tác xã
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import bm25s
@@ -61,3 +62,17 @@ class LexicalIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+    def idf(self, terms) -> dict[str, float]:
+        """BM25's inverse document frequency of each term (a term no passage
+        has gets the highest): how much finding it in a sentence tells."""
+        if self._bm25 is None:
+            return {t: 1.0 for t in terms}
+        vocab, indptr = self._bm25.vocab_dict, self._bm25.scores["indptr"]
+        n = self._bm25.scores["num_docs"]
+        out = {}
+        for t in terms:
+            i = vocab.get(t)
+            df = 0 if i is None else int(indptr[i + 1] - indptr[i])
+            out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return out

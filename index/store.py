@@ -81,13 +81,13 @@ class PassageStore:
             yield from zip(got["ids"], got["documents"], got["metadatas"])
             offset += len(got["ids"])
 
-    def query(self, embedding, n: int) -> list[tuple[str, float]]:
-        """Nearest passages as (id, cosine similarity)."""
-        count = self.collection.count()
+    def query(self, embedding, n: int, ids: list[str] | None = None) -> list[tuple[str, float]]:
+        """Nearest passages as (id, cosine similarity); only among ``ids`` when given."""
+        count = len(ids) if ids is not None else self.collection.count()
         if count == 0:
             return []
         res = self.collection.query(query_embeddings=[embedding], n_results=min(n, count),
-                                    include=["distances"])
+                                    ids=ids, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0])]
 
     def count(self) -> int:

@@ -20,6 +20,11 @@ from index import snapshot as snapshots
 from index.store import open_store
 
 
+# With at most this many passages allowed, Chroma is given their ids to search
+# among; with more, we over-fetch and filter.
+_FILTER_BY_IDS = 2000
+
+
 class IndexMissing(RuntimeError):
     """No committed index in the folder: run the ingest first."""
 
@@ -81,6 +86,28 @@ class HybridSearch:
         wanted = set(wanted)
         return np.fromiter((bool(s & wanted) for s in sets), dtype=bool, count=len(sets))
 
+    def _dense(self, vector, allowed: np.ndarray) -> list[tuple[int, float]]:
+        """The dense_k nearest live, allowed passages as (row, similarity).
+
+        Chroma may hold passages no live snapshot names (an ingest that failed
+        before its commit): they are invisible, but they would take places in
+        Chroma's top-n, so we ask for that many more. When a place or year
+        leaves few passages allowed, Chroma searches only among them."""
+        k = self.settings.dense_k
+        n_allowed = int(allowed.sum())
+        if n_allowed <= _FILTER_BY_IDS:
+            ids = [self.snapshot.ids[row] for row in np.flatnonzero(allowed)]
+            found = self.store.query(vector, k, ids=ids)
+        else:
+            stale = max(0, self.store.count() - len(self))
+            found = self.store.query(vector, k + stale + (len(self) - n_allowed))
+        dense = []
+        for pid, sim in found:
+            row = self.snapshot.row_of.get(pid)  # None: not in the live snapshot
+            if row is not None and allowed[row]:
+                dense.append((row, sim))
+        return dense[:k]
+
     def search(self, query: str, *, places=(), years=(), k: int | None = None) -> SearchResult:
         k = k or self.settings.top_k
         timings = {}
@@ -104,11 +131,7 @@ class HybridSearch:
         timings["embed"] = time.perf_counter() - t
 
         t = time.perf_counter()
-        dense = []
-        for pid, sim in self.store.query(vector, self.settings.dense_k):
-            row = self.snapshot.row_of.get(pid)  # None: not in the live snapshot
-            if row is not None and allowed[row]:
-                dense.append((row, sim))
+        dense = self._dense(vector, allowed)
         timings["dense"] = time.perf_counter() - t
 
         t = time.perf_counter()

@@ -398,11 +398,6 @@ def test_failed_run_leaves_the_committed_snapshot(failed_run):
     assert failed_run["leftovers"] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG retriever/hybrid.py HybridSearch.search + index/store.py PassageStore.query: the dense query "
-    "asks Chroma for dense_k (40) nearest ids and only then drops ids the live snapshot does not name, "
-    "so the 256 uncommitted passages a failed ingest left in Chroma crowd the live passages out of the "
-    "dense list and the fused ranking changes (for 'hợp tác xã' no live passage gets a dense score)"))
 def test_failed_run_leaves_search_results_unchanged(failed_run):
     assert failed_run["results_after"] == failed_run["results_before"]
 

@@ -421,3 +421,79 @@ def test_metadata_004_date_and_title():
     assert meta.date == "2021-09-27"
     assert meta.title.startswith("Sơ kết hoạt động kinh tế tập thể 6 tháng đầu năm:")
     assert meta.title.endswith("Bám sát các hợp tác xã để đánh giá hiệu quả")
+
+
+# --- questions and figures (answer/question.py, answer/extract.py) ---------------
+
+from answer.extract import _number_spans, asked_cues  # noqa: E402
+from answer.question import Conversation, parse, resolve  # noqa: E402
+from vietnamese.text import _fold_slow  # noqa: E402
+
+
+def test_fold_fast_path_equals_unicode_folding():
+    for path in sorted(CORPUS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert fold(text) == _fold_slow(text)
+        assert fold(unicodedata.normalize("NFD", text)) == _fold_slow(text)
+
+
+def spans_of(sentence):
+    return [sentence[a:b] for a, b in _number_spans(sentence)]
+
+
+def test_number_spans_keep_ranges_and_totals_whole():
+    assert spans_of("Năm 2024, tỉnh đặt mục tiêu thành lập mới từ 20 – 30 HTX; hoàn thiện kế hoạch.") \
+        == ["20 – 30 HTX"]
+    assert spans_of("năm 2020 có 18 HTX, với tổng số 296 thành viên HTX và 1.036 tổ viên.") \
+        == ["18 HTX", "296 thành viên HTX", "1.036 tổ viên"]
+    # A period "2021-2025" is no range of figures; "tiêu chí số 13" no figure.
+    assert spans_of("giai đoạn 2021-2025 đạt tiêu chí số 13 với 81/106 xã") == ["81/106 xã"]
+
+
+def test_question_dates_leave_no_stray_keyword():
+    q = parse("Đến hết tháng 5/2024, Lạng Sơn có bao nhiêu tổ hợp tác?")
+    assert q.years == (2024,) and "24" not in q.keywords and "5" not in q.keywords
+
+
+@pytest.mark.parametrize("question, unit, unit_class", [
+    ("Tính đến hết tháng 5/2024, số HTX đăng ký hoạt động ở Lạng Sơn là bao nhiêu?", ("htx",), None),
+    ("Số tổ hợp tác năm 2021 đạt bao nhiêu phần trăm kế hoạch?", (), "percent"),
+    ("Dư nợ cho vay HTX tại Lai Châu năm 2021 là bao nhiêu?", (), "money"),
+])
+def test_question_units(question, unit, unit_class):
+    q = parse(question)
+    assert q.unit == unit and q.unit_class == unit_class
+
+
+def test_question_cues_near_the_question_word_qualify_the_figure():
+    cues = asked_cues(parse("Đến hết tháng 5/2024, có bao nhiêu HTX đang vay vốn từ Quỹ hỗ trợ phát triển HTX?"))
+    assert "ho tro" not in cues.near and "ho tro" in cues.anywhere
+    cues = asked_cues(parse("Năm 2023 Hà Tĩnh thành lập mới bao nhiêu HTX?"))
+    assert "thanh lap(?: moi)?" in cues.near
+
+
+def test_follow_up_keeps_the_unit():
+    first = parse("Năm 2023 Hà Tĩnh thành lập mới bao nhiêu HTX?")
+    q = resolve(parse("Còn giải thể bao nhiêu?"), first)
+    assert q.unit == ("htx",) and q.places == ("Hà Tĩnh",) and q.years == (2023,)
+    assert "con" not in q.keywords
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Năm 2020 huyện U Minh thành lập mô hình hội quán ở xã nào?", "where"),
+    ("Vệ tinh nào đã được sử dụng khi Sky Digital ra mắt?", "what"),
+])
+def test_question_kinds(question, kind):
+    assert parse(question).kind == kind
+
+
+def test_when_spans_read_years_but_not_for_a_day_or_the_asked_year():
+    from answer.extract import _DATE_RE, _year_only
+
+    found = [m.group() for m in _DATE_RE.finditer(
+        "Sàn mở lại vào tháng 4 năm 1991 theo Quyết định 1517/QĐ-UBND, ngày 12/6/2024.")]
+    assert found == ["tháng 4 năm 1991", "ngày 12/6/2024"]
+    q = parse("Hội nghị năm 2021 diễn ra khi nào?")
+    assert _year_only("năm 2021", q, asks_day=False)  # restates the question's year
+    assert not _year_only("năm 1886", q, asks_day=False)
+    assert _year_only("năm 1886", q, asks_day=True)  # "ngày nào?" wants a day
