@@ -35,7 +35,9 @@ SURNAMES = set("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng
     Lương Trương Mai Lâm Tô Cao Chu Trịnh Tạ Lưu Thái Quách Kiều Châu Giang Tăng Thân La Hứa Triệu Vương
     Tống Phùng Đàm Khổng Mạc Nông Lục Hầu Bạch Lò Sầm Vi Lã Âu Doãn Đào Kim Lạc Mạnh Nghiêm Ông Phí
     Quan Tôn Từ Văn Y""".split())
-_NAME_RE = re.compile(r"(?<!\w)([A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){1,3})")
+# Upper-case letters, Vietnamese ones included: "Võ Minh Á", "Hà Thị Việt Ánh".
+_UPPER = "A-Z" + "".join(chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isupper())
+_NAME_RE = re.compile(rf"(?<!\w)([{_UPPER}][\wÀ-ỹ]*(?:\s+[{_UPPER}][\wÀ-ỹ]*){{1,4}})")
 _DATE_RE = re.compile(
     r"(?:(?:sáng|chiều|tối|trưa|ngày|hôm)\s+(?:nay\s+)?\(?)?\d{1,2}/\d{1,2}(?:/\d{4})?\)?"
     r"|tháng\s+\d{1,2}/\d{4}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"

@@ -501,3 +501,14 @@ def test_when_spans_read_years_but_not_for_a_day_or_the_asked_year():
     assert _year_only("năm 2021", q, asks_day=False)  # restates the question's year
     assert not _year_only("năm 1886", q, asks_day=False)
     assert _year_only("năm 1886", q, asks_day=True)  # "ngày nào?" wants a day
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("ông Võ Minh Á – Phó Trưởng phòng Đăng ký – Kinh doanh", "Võ Minh Á"),
+    ("Bà Hà Thị Việt Ánh – Phó Bí thư Thường trực Huyện ủy Cẩm Xuyên: Địa phương", "Hà Thị Việt Ánh"),
+    ("Phó Chủ tịch UBND tỉnh Hà Trọng Hải phát biểu", "Hà Trọng Hải"),
+])
+def test_names_keep_vietnamese_capitals(sentence, name):
+    from answer.extract import _names
+
+    assert [sentence[a:b] for a, b in _names(sentence)] == [name]
