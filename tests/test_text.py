@@ -512,3 +512,13 @@ def test_names_keep_vietnamese_capitals(sentence, name):
     from answer.extract import _names
 
     assert [sentence[a:b] for a, b in _names(sentence)] == [name]
+
+
+def test_one_word_places_in_questions_keep_their_capital():
+    from retriever.constraints import places_in_question
+
+    known = ["U Minh", "Đoàn", "Vinh"]
+    assert places_in_question("Phó Chủ tịch UBND tỉnh nào dẫn đoàn công tác ở Lạng Sơn?", known) == ["Lạng Sơn"]
+    assert places_in_question("TP Vinh có bao nhiêu HTX?", known) == ["Vinh"]
+    assert places_in_question("năm 2020 huyện u minh có bao nhiêu HTX?", known) == ["U Minh"]
+    assert places_in_question("nam 2020 huyen u minh co bao nhieu htx", known) == ["U Minh"]
