@@ -235,6 +235,20 @@ def _role_region(sentence: str, a: int, b: int, names) -> str:
     return fold(sentence[left:a] + " " + sentence[b:right])
 
 
+def _role_body(question_folded: str) -> list[str]:
+    """The words that follow the title asked about, naming its body:
+    "phó bí thư thường trực | huyện ủy cẩm xuyên" (up to four words)."""
+    asked = _TITLES.search(question_folded)
+    if not asked:
+        return []
+    rest = _CLAUSE_END.split(question_folded[asked.end():])[0]
+    return [t for t in tokens(rest) if t not in _ROLE_FILLER][:4]
+
+
+_ROLE_FILLER = {"thuong", "truc", "la", "ai", "nao", "dong", "chi", "nguoi", "cua", "tai", "o", "phat", "bieu",
+                "du", "va"}
+
+
 def _role_fits(clause: str, question_folded: str) -> bool:
     """"Chủ tịch UBND tỉnh là ai?" is answered by a name whose own clause says
     "Chủ tịch" — not "Phó Chủ tịch", not "Bí thư"."""
@@ -301,6 +315,7 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
     asked_places = set(q.places)
     asks_have = bool(re.search(r"\bco\b", question_folded))
     cues = asked_cues(q)
+    role_body = _role_body(question_folded)
     asks_day = bool(re.search(r"ngay nao|ngay may|what date|what day|on what day", question_folded))
     seen = set()
     out: list[Candidate] = []
@@ -371,8 +386,12 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                         score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
                 elif q.kind in ("who", "when", "where"):
                     score += 1.5 * _overlap(kw_terms, before) + 0.5 * _overlap(kw_terms, after)
-                    if q.kind == "who" and not _role_fits(_role_region(sentence, a, b, spans), question_folded):
-                        score -= 3.0
+                    if q.kind == "who":
+                        region = _role_region(sentence, a, b, spans)
+                        if not _role_fits(region, question_folded):
+                            score -= 3.0
+                        elif role_body:  # "Phó Bí thư ... Huyện ủy Cẩm Xuyên", not "... Tỉnh ủy"
+                            score += 1.5 * _overlap(role_body, set(tokens(region))) - 0.75
                 out.append(Candidate(score, meta["source"], sentence, meta["start"] + s, meta["start"] + e,
                                      (a, b), doc, max(overlap, near), unit_ok, score + TIEBREAK * tiebreak))
     out.sort(key=lambda c: -c.rank_score)

@@ -522,3 +522,11 @@ def test_one_word_places_in_questions_keep_their_capital():
     assert places_in_question("TP Vinh có bao nhiêu HTX?", known) == ["Vinh"]
     assert places_in_question("năm 2020 huyện u minh có bao nhiêu HTX?", known) == ["U Minh"]
     assert places_in_question("nam 2020 huyen u minh co bao nhieu htx", known) == ["U Minh"]
+
+
+def test_role_body_names_the_office():
+    from answer.extract import _role_body
+
+    assert _role_body(fold("Ai là Phó Bí thư Thường trực Huyện ủy Cẩm Xuyên phát biểu tại cuộc họp?")) \
+        == ["huyen", "uy", "cam", "xuyen"]
+    assert _role_body(fold("Hà Tĩnh có bao nhiêu HTX?")) == []
