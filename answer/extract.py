@@ -391,7 +391,7 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                         if not _role_fits(region, question_folded):
                             score -= 3.0
                         elif role_body:  # "Phó Bí thư ... Huyện ủy Cẩm Xuyên", not "... Tỉnh ủy"
-                            score += 1.5 * _overlap(role_body, set(tokens(region))) - 0.75
+                            score += 3.0 * _overlap(role_body, set(tokens(region))) - 1.0
                 out.append(Candidate(score, meta["source"], sentence, meta["start"] + s, meta["start"] + e,
                                      (a, b), doc, max(overlap, near), unit_ok, score + TIEBREAK * tiebreak))
     out.sort(key=lambda c: -c.rank_score)
