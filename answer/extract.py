@@ -145,6 +145,8 @@ def _names(sentence: str):
         words = m.group(1).split()
         # Start at the surname: "Bí thư Trần Thế Dũng" -> "Trần Thế Dũng".
         for i, w in enumerate(words):
+            if w in ("Ông", "Bà") and i + 1 < len(words) and words[i + 1] in SURNAMES:
+                continue  # "Ông Đặng Quốc Khánh": an honorific before the surname
             if w in SURNAMES and len(words) - i >= 2:
                 name = " ".join(words[i:])
                 if name not in PROVINCES and not provinces_in(name):
@@ -222,6 +224,10 @@ _TITLES = re.compile(r"(?<!\w)(pho\s+)?(chu tich|bi thu|giam doc|truong phong|tr
                      r"(?!\w)")
 
 
+_FORMER = re.compile(r"(?<!\w)(?:nguyên|cựu)\s+(?=(?:Phó\s+)?(?:Chủ tịch|Bí thư|Giám đốc|Trưởng|Chánh))",
+                     re.IGNORECASE)
+
+
 def _role_region(sentence: str, a: int, b: int, names) -> str:
     """The folded words that describe the person at (a, b): from the name
     before it to the name after it, within its ';'-separated part — titles come
@@ -232,7 +238,10 @@ def _role_region(sentence: str, a: int, b: int, names) -> str:
     left = max(left, sentence.rfind(";", 0, a) + 1)
     semi = sentence.find(";", b)
     right = min(right, semi) if semi >= 0 else right
-    return fold(sentence[left:a] + " " + sentence[b:right])
+    region = sentence[left:a] + " " + sentence[b:right]
+    # "nguyên Chủ tịch": a former holder does not answer who holds the office.
+    region = _FORMER.sub(" cuu ", region)
+    return fold(region)
 
 
 def _role_body(question_folded: str) -> list[str]:
@@ -255,8 +264,10 @@ def _role_fits(clause: str, question_folded: str) -> bool:
     asked = _TITLES.search(question_folded)
     if not asked:
         return True
+    former_asked = bool(re.search(r"\b(?:nguyen|cuu)\s+(?:pho\s+)?" + re.escape(asked.group(2)), question_folded))
     for m in _TITLES.finditer(clause):
-        if m.group(2) == asked.group(2) and bool(m.group(1)) == bool(asked.group(1)):
+        former = clause[max(0, m.start() - 4) : m.start()] == "cuu "
+        if m.group(2) == asked.group(2) and bool(m.group(1)) == bool(asked.group(1)) and former == former_asked:
             return True
     return False
 

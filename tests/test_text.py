@@ -530,3 +530,17 @@ def test_role_body_names_the_office():
     assert _role_body(fold("Ai là Phó Bí thư Thường trực Huyện ủy Cẩm Xuyên phát biểu tại cuộc họp?")) \
         == ["huyen", "uy", "cam", "xuyen"]
     assert _role_body(fold("Hà Tĩnh có bao nhiêu HTX?")) == []
+
+
+def test_a_former_office_holder_does_not_answer_who_holds_it():
+    from answer.extract import _names, _role_fits, _role_region
+
+    s = ("Thủ tướng xoá tư cách nguyên Chủ tịch UBND tỉnh Hà Tĩnh nhiệm kỳ 2010 - 2015 của ông Võ Kim Cự. ")
+    names = list(_names(s))
+    a, b = names[-1]
+    assert s[a:b] == "Võ Kim Cự"
+    region = _role_region(s, a, b, names)
+    assert not _role_fits(region, fold("Chủ tịch UBND tỉnh Hà Tĩnh là ai?"))
+    assert _role_fits(region, fold("Nguyên Chủ tịch UBND tỉnh Hà Tĩnh là ai?"))
+    s = "Ông Đặng Quốc Khánh (40 tuổi), Chủ tịch UBND Hà Tĩnh trúng cử."
+    assert [s[a:b] for a, b in _names(s)] == ["Đặng Quốc Khánh"]
