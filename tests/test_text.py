@@ -544,3 +544,12 @@ def test_a_former_office_holder_does_not_answer_who_holds_it():
     assert _role_fits(region, fold("Nguyên Chủ tịch UBND tỉnh Hà Tĩnh là ai?"))
     s = "Ông Đặng Quốc Khánh (40 tuổi), Chủ tịch UBND Hà Tĩnh trúng cử."
     assert [s[a:b] for a, b in _names(s)] == ["Đặng Quốc Khánh"]
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("How many new cooperatives were established in Ha Tinh in 2023?", ("htx",)),
+    ("How many people worked in cooperatives in Lang Son at the end of June 2017?", ("lao", "dong", "htx")),
+    ("Có bao nhiêu thành viên HTX đang hoạt động ở U Minh?", ("thanh", "vien", "htx")),
+])
+def test_units_of_glossed_and_long_questions(question, unit):
+    assert parse(question).unit == unit
