@@ -137,6 +137,9 @@ def _number_spans(sentence: str):
         stop = _UNIT_END.search(" " + rest + " ")
         unit = rest[: stop.start() - 1 if stop else len(rest)]
         words = re.match(r"(?:\s*[^\s]+){1,4}", unit)  # at most four words of unit
+        longer = re.match(r"(?:\s*[^\s]+){5}", unit)
+        if words and longer and len(tokens(longer.group())) <= len(tokens(words.group())):
+            words = longer  # a fifth word that completes "liên hiệp hợp tác xã"
         yield s, e + (words.end() if words else 0)
 
 
@@ -279,9 +282,21 @@ _TIME_UNITS = {"thang", "nam", "ngay", "gio", "quy", "tuan", "lan"}
 _MONEY_HEADS = {"ty", "trieu", "nghin", "ngan", "dong", "ti"}
 
 
+def _unify(toks: list[str]) -> list[str]:
+    """"Liên hiệp HTX" is "liên hiệp hợp tác xã" (lhhtx) too."""
+    out = []
+    for t in toks:
+        if t == "htx" and out[-2:] == ["lien", "hiep"]:
+            out[-2:] = ["lhhtx"]
+        else:
+            out.append(t)
+    return out
+
+
 def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     """Does the figure count what was asked? (ok, bonus)"""
-    after = tokens(span_text)[1:]
+    after = _unify(tokens(span_text))[1:]
+    q = replace(q, unit=tuple(_unify(list(q.unit))))
     while after and after[0][0].isdigit():  # "20 – 30 HTX": the unit follows the range
         after = after[1:]
     if q.unit:
