@@ -36,7 +36,9 @@ SURNAMES = set("""Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng
     Lương Trương Mai Lâm Tô Cao Chu Trịnh Tạ Lưu Thái Quách Kiều Châu Giang Tăng Thân La Hứa Triệu Vương
     Tống Phùng Đàm Khổng Mạc Nông Lục Hầu Bạch Lò Sầm Vi Lã Âu Doãn Đào Kim Lạc Mạnh Nghiêm Ông Phí
     Quan Tôn Từ Văn Y""".split())
-_NAME_RE = re.compile(r"(?<!\w)([A-ZĐ][\wÀ-ỹ]*(?:\s+[A-ZĐ][\wÀ-ỹ]*){1,3})")
+# Upper-case letters, Vietnamese ones included: "Võ Minh Á", "Hà Thị Việt Ánh".
+_UPPER = "A-Z" + "".join(chr(c) for c in range(0xC0, 0x1EFA) if chr(c).isupper())
+_NAME_RE = re.compile(rf"(?<!\w)([{_UPPER}][\wÀ-ỹ]*(?:\s+[{_UPPER}][\wÀ-ỹ]*){{1,4}})")
 _DATE_RE = re.compile(
     r"(?:(?:sáng|chiều|tối|trưa|ngày|hôm)\s+(?:nay\s+)?\(?)?\d{1,2}/\d{1,2}(?:/\d{4})?\)?"
     r"|tháng\s+\d{1,2}/\d{4}|(?:ngày\s+)?\d{1,2}\s+tháng\s+\d{1,2}(?:\s+năm\s+\d{4})?"
@@ -136,6 +138,9 @@ def _number_spans(sentence: str):
         stop = _UNIT_END.search(" " + rest + " ")
         unit = rest[: stop.start() - 1 if stop else len(rest)]
         words = re.match(r"(?:\s*[^\s]+){1,4}", unit)  # at most four words of unit
+        longer = re.match(r"(?:\s*[^\s]+){5}", unit)
+        if words and longer and len(tokens(longer.group())) <= len(tokens(words.group())):
+            words = longer  # a fifth word that completes "liên hiệp hợp tác xã"
         yield s, e + (words.end() if words else 0)
 
 
@@ -144,6 +149,8 @@ def _names(sentence: str):
         words = m.group(1).split()
         # Start at the surname: "Bí thư Trần Thế Dũng" -> "Trần Thế Dũng".
         for i, w in enumerate(words):
+            if w in ("Ông", "Bà") and i + 1 < len(words) and words[i + 1] in SURNAMES:
+                continue  # "Ông Đặng Quốc Khánh": an honorific before the surname
             if w in SURNAMES and len(words) - i >= 2:
                 name = " ".join(words[i:])
                 if name not in PROVINCES and not provinces_in(name):
@@ -221,6 +228,10 @@ _TITLES = re.compile(r"(?<!\w)(pho\s+)?(chu tich|bi thu|giam doc|truong phong|tr
                      r"(?!\w)")
 
 
+_FORMER = re.compile(r"(?<!\w)(?:nguyên|cựu)\s+(?=(?:Phó\s+)?(?:Chủ tịch|Bí thư|Giám đốc|Trưởng|Chánh))",
+                     re.IGNORECASE)
+
+
 def _role_region(sentence: str, a: int, b: int, names) -> str:
     """The folded words that describe the person at (a, b): from the name
     before it to the name after it, within its ';'-separated part — titles come
@@ -231,7 +242,24 @@ def _role_region(sentence: str, a: int, b: int, names) -> str:
     left = max(left, sentence.rfind(";", 0, a) + 1)
     semi = sentence.find(";", b)
     right = min(right, semi) if semi >= 0 else right
-    return fold(sentence[left:a] + " " + sentence[b:right])
+    region = sentence[left:a] + " " + sentence[b:right]
+    # "nguyên Chủ tịch": a former holder does not answer who holds the office.
+    region = _FORMER.sub(" cuu ", region)
+    return fold(region)
+
+
+def _role_body(question_folded: str) -> list[str]:
+    """The words that follow the title asked about, naming its body:
+    "phó bí thư thường trực | huyện ủy cẩm xuyên" (up to four words)."""
+    asked = _TITLES.search(question_folded)
+    if not asked:
+        return []
+    rest = _CLAUSE_END.split(question_folded[asked.end():])[0]
+    return [t for t in tokens(rest) if t not in _ROLE_FILLER][:4]
+
+
+_ROLE_FILLER = {"thuong", "truc", "la", "ai", "nao", "dong", "chi", "nguoi", "cua", "tai", "o", "phat", "bieu",
+                "du", "va"}
 
 
 def _role_fits(clause: str, question_folded: str) -> bool:
@@ -240,8 +268,10 @@ def _role_fits(clause: str, question_folded: str) -> bool:
     asked = _TITLES.search(question_folded)
     if not asked:
         return True
+    former_asked = bool(re.search(r"\b(?:nguyen|cuu)\s+(?:pho\s+)?" + re.escape(asked.group(2)), question_folded))
     for m in _TITLES.finditer(clause):
-        if m.group(2) == asked.group(2) and bool(m.group(1)) == bool(asked.group(1)):
+        former = clause[max(0, m.start() - 4) : m.start()] == "cuu "
+        if m.group(2) == asked.group(2) and bool(m.group(1)) == bool(asked.group(1)) and former == former_asked:
             return True
     return False
 
@@ -253,9 +283,21 @@ _TIME_UNITS = {"thang", "nam", "ngay", "gio", "quy", "tuan", "lan"}
 _MONEY_HEADS = {"ty", "trieu", "nghin", "ngan", "dong", "ti"}
 
 
+def _unify(toks: list[str]) -> list[str]:
+    """"Liên hiệp HTX" is "liên hiệp hợp tác xã" (lhhtx) too."""
+    out = []
+    for t in toks:
+        if t == "htx" and out[-2:] == ["lien", "hiep"]:
+            out[-2:] = ["lhhtx"]
+        else:
+            out.append(t)
+    return out
+
+
 def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     """Does the figure count what was asked? (ok, bonus)"""
-    after = tokens(span_text)[1:]
+    after = _unify(tokens(span_text))[1:]
+    q = replace(q, unit=tuple(_unify(list(q.unit))))
     while after and after[0][0].isdigit():  # "20 – 30 HTX": the unit follows the range
         after = after[1:]
     if q.unit:
@@ -300,6 +342,7 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
     asked_places = set(q.places)
     asks_have = bool(re.search(r"\bco\b", question_folded))
     cues = asked_cues(q)
+    role_body = _role_body(question_folded)
     asks_day = bool(re.search(r"ngay nao|ngay may|what date|what day|on what day", question_folded))
     seen = set()
     out: list[Candidate] = []
@@ -372,8 +415,12 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                         score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
                 elif q.kind in ("who", "when", "where"):
                     score += 1.5 * _overlap(kw_terms, before) + 0.5 * _overlap(kw_terms, after)
-                    if q.kind == "who" and not _role_fits(_role_region(sentence, a, b, spans), question_folded):
-                        score -= 3.0
+                    if q.kind == "who":
+                        region = _role_region(sentence, a, b, spans)
+                        if not _role_fits(region, question_folded):
+                            score -= 3.0
+                        elif role_body:  # "Phó Bí thư ... Huyện ủy Cẩm Xuyên", not "... Tỉnh ủy"
+                            score += 3.0 * _overlap(role_body, set(tokens(region))) - 1.0
                 out.append(Candidate(score, meta["source"], sentence, meta["start"] + s, meta["start"] + e,
                                      (a, b), doc, max(overlap, near), unit_ok, score + TIEBREAK * tiebreak))
     out.sort(key=lambda c: -c.rank_score)

@@ -27,6 +27,7 @@ ENGLISH = [
     ("established", "thành lập mới"), ("founded", "thành lập mới"), ("dissolved", "giải thể"),
     ("charter capital", "vốn điều lệ"), ("outstanding loans", "dư nợ"), ("outstanding debt", "dư nợ"),
     ("loans", "vay vốn"), ("borrowed", "vay vốn"), ("fund", "quỹ"), ("support fund", "quỹ hỗ trợ"),
+    ("people worked", "lao động"), ("people working", "lao động"), ("people", "người"),
     ("group members", "tổ viên"), ("members", "thành viên"), ("member", "thành viên"),
     ("workers", "lao động"), ("employees", "lao động"), ("jobs", "việc làm"), ("laborers", "lao động"),
     ("training courses", "lớp tập huấn"), ("training classes", "lớp tập huấn"), ("classes", "lớp"),
@@ -139,8 +140,11 @@ def _unit(text: str) -> tuple[tuple[str, ...], str]:
         if start is None:
             continue
         end = start
-        while end < len(folded) and end - start < 4 and folded[end] and folded[end] not in _UNIT_STOP \
-                and not folded[end].isdigit():
+        # Up to six words, so that a glossed "thành lập mới hợp tác xã" keeps its
+        # noun; a capitalised word ("Lang Son") is a place, not the unit.
+        while end < len(folded) and end - start < 6 and folded[end] and folded[end] not in _UNIT_STOP \
+                and not folded[end].isdigit() and not (end > start and words[end][:1].isupper()
+                                                       and not words[end].isupper()):
             end += 1
         if end > start:
             unit_text = " ".join(w.strip("?.,!:;") for w in words[start:end])
@@ -150,7 +154,7 @@ def _unit(text: str) -> tuple[tuple[str, ...], str]:
                 if unit[: len(cue)] == cue and len(unit) > len(cue):
                     unit = unit[len(cue):]
                     break
-            return unit, unit_text
+            return unit[:4], unit_text
     # "Số HTX ... là bao nhiêu?", "Tổng số thành viên ... là bao nhiêu?"
     if any(" ".join(folded[i : i + 2]) == "bao nhieu" for i in range(len(folded))):
         for i, w in enumerate(folded):

@@ -14,12 +14,16 @@ def places_in_question(question: str, known_places=()) -> list[str]:
     matched without diacritics when the question has none."""
     found = provinces_in(question, loose=True)
     loose = not has_diacritics(question)
-    target = fold(question) if loose else question.lower()
+    target = fold(question) if loose else question
     for place in known_places:
         if place in PROVINCES or place in found:
             continue
-        form = fold(place) if loose else place.lower()
-        if re.search(r"(?<!\w)" + re.escape(form) + r"(?!\w)", target):
+        if loose and len(place.split()) < 2:
+            continue  # "doan", "vi": too often an ordinary word typed without marks
+        # A one-word place must keep its capital: "đoàn công tác" is no district "Đoàn".
+        flags = re.IGNORECASE if len(place.split()) >= 2 else 0
+        form = fold(place) if loose else place
+        if re.search(r"(?<!\w)" + re.escape(form) + r"(?!\w)", target, flags):
             found.append(place)
     return found
 

@@ -140,16 +140,11 @@ class HybridSearch:
 
         t = time.perf_counter()
         s = self.settings
-        fused: dict[int, float] = {}
-        dense_rank, lexical_rank = {}, {}
-        for rank, (row, _) in enumerate(dense):
-            dense_rank[row] = rank
-            fused[row] = fused.get(row, 0.0) + s.dense_weight / (s.rrf_k + rank + 1)
-        for rank, (row, _) in enumerate(lexical):
-            lexical_rank[row] = rank
-            fused[row] = fused.get(row, 0.0) + s.lexical_weight / (s.rrf_k + rank + 1)
+        dense_rank = {row: rank for rank, (row, _) in enumerate(dense)}
+        lexical_rank = {row: rank for rank, (row, _) in enumerate(lexical)}
+        fused = _fuse(s, dense, lexical)
         # Prefer passages that themselves name the place and year asked about.
-        bonus = 0.25 / (s.rrf_k + 1)
+        bonus = 0.25 / (s.rrf_k + 1) if s.fusion == "rrf" else 0.05 * (s.dense_weight + s.lexical_weight)
         for row in fused:
             if places and self._passage_places[row] & set(places):
                 fused[row] += bonus
@@ -163,3 +158,23 @@ class HybridSearch:
         ]
         timings["fusion"] = time.perf_counter() - t
         return SearchResult(hits, timings)
+
+
+def _fuse(s, dense: list[tuple[int, float]], lexical: list[tuple[int, float]]) -> dict[int, float]:
+    """One score per passage from the dense (row, cosine) and lexical (row,
+    BM25) lists, each best first."""
+    fused: dict[int, float] = {}
+    if s.fusion == "rrf":
+        for weight, ranked in ((s.dense_weight, dense), (s.lexical_weight, lexical)):
+            for rank, (row, _) in enumerate(ranked):
+                fused[row] = fused.get(row, 0.0) + weight / (s.rrf_k + rank + 1)
+        return fused
+    if dense:  # cosines bunch together: scale the top-k's spread to [0, 1]
+        hi, lo = dense[0][1], dense[-1][1]
+        for row, sim in dense:
+            fused[row] = fused.get(row, 0.0) + s.dense_weight * (sim - lo) / (hi - lo + 1e-9)
+    if lexical:  # BM25 has no upper bound: relative to the best
+        best = lexical[0][1]
+        for row, score in lexical:
+            fused[row] = fused.get(row, 0.0) + s.lexical_weight * score / best
+    return fused

@@ -497,3 +497,55 @@ def test_when_spans_read_years_but_not_for_a_day_or_the_asked_year():
     assert _year_only("năm 2021", q, asks_day=False)  # restates the question's year
     assert not _year_only("năm 1886", q, asks_day=False)
     assert _year_only("năm 1886", q, asks_day=True)  # "ngày nào?" wants a day
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("ông Võ Minh Á – Phó Trưởng phòng Đăng ký – Kinh doanh", "Võ Minh Á"),
+    ("Bà Hà Thị Việt Ánh – Phó Bí thư Thường trực Huyện ủy Cẩm Xuyên: Địa phương", "Hà Thị Việt Ánh"),
+    ("Phó Chủ tịch UBND tỉnh Hà Trọng Hải phát biểu", "Hà Trọng Hải"),
+])
+def test_names_keep_vietnamese_capitals(sentence, name):
+    from answer.extract import _names
+
+    assert [sentence[a:b] for a, b in _names(sentence)] == [name]
+
+
+def test_one_word_places_in_questions_keep_their_capital():
+    from retriever.constraints import places_in_question
+
+    known = ["U Minh", "Đoàn", "Vinh"]
+    assert places_in_question("Phó Chủ tịch UBND tỉnh nào dẫn đoàn công tác ở Lạng Sơn?", known) == ["Lạng Sơn"]
+    assert places_in_question("TP Vinh có bao nhiêu HTX?", known) == ["Vinh"]
+    assert places_in_question("năm 2020 huyện u minh có bao nhiêu HTX?", known) == ["U Minh"]
+    assert places_in_question("nam 2020 huyen u minh co bao nhieu htx", known) == ["U Minh"]
+
+
+def test_role_body_names_the_office():
+    from answer.extract import _role_body
+
+    assert _role_body(fold("Ai là Phó Bí thư Thường trực Huyện ủy Cẩm Xuyên phát biểu tại cuộc họp?")) \
+        == ["huyen", "uy", "cam", "xuyen"]
+    assert _role_body(fold("Hà Tĩnh có bao nhiêu HTX?")) == []
+
+
+def test_a_former_office_holder_does_not_answer_who_holds_it():
+    from answer.extract import _names, _role_fits, _role_region
+
+    s = ("Thủ tướng xoá tư cách nguyên Chủ tịch UBND tỉnh Hà Tĩnh nhiệm kỳ 2010 - 2015 của ông Võ Kim Cự. ")
+    names = list(_names(s))
+    a, b = names[-1]
+    assert s[a:b] == "Võ Kim Cự"
+    region = _role_region(s, a, b, names)
+    assert not _role_fits(region, fold("Chủ tịch UBND tỉnh Hà Tĩnh là ai?"))
+    assert _role_fits(region, fold("Nguyên Chủ tịch UBND tỉnh Hà Tĩnh là ai?"))
+    s = "Ông Đặng Quốc Khánh (40 tuổi), Chủ tịch UBND Hà Tĩnh trúng cử."
+    assert [s[a:b] for a, b in _names(s)] == ["Đặng Quốc Khánh"]
+
+
+@pytest.mark.parametrize("question, unit", [
+    ("How many new cooperatives were established in Ha Tinh in 2023?", ("htx",)),
+    ("How many people worked in cooperatives in Lang Son at the end of June 2017?", ("lao", "dong", "htx")),
+    ("Có bao nhiêu thành viên HTX đang hoạt động ở U Minh?", ("thanh", "vien", "htx")),
+])
+def test_units_of_glossed_and_long_questions(question, unit):
+    assert parse(question).unit == unit
