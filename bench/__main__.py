@@ -58,7 +58,7 @@ class Bench:
         self.results: dict = {"quick": args.quick, "machine": {"cpus": os.cpu_count(),
                               "load_before": os.getloadavg()[0]}}
         self.tmp = Path(tempfile.mkdtemp(prefix="kttt-bench-", dir=data.cache_dir()))
-        steps = 4 + 2 * len(self.sizes) + (0 if args.no_baseline else 2)
+        steps = 5 + 2 * len(self.sizes) + (0 if args.no_baseline else 1)
         self.bar = tqdm(total=steps, desc="bench", unit="step", file=sys.stderr)
 
     def step(self, what: str):
@@ -187,11 +187,12 @@ def _fmt(s: dict, digits: int = 0) -> str:
 def summarise(res: dict) -> tuple[list[list[str]], dict]:
     rows, summary = [], {}
 
-    def row(name, ours: dict | None, base: dict | None = None, digits=0, higher_is_better=True):
-        ratio = ""
-        if ours and base:
+    def row(name, ours: dict | None, base: dict | None = None, digits=0, higher_is_better=True, ratio=True):
+        ratio = "" if ratio else None
+        if ours and base and ratio is not None:
             r = ours["median"] / base["median"] if higher_is_better else base["median"] / ours["median"]
             ratio = f"{r:.2f}×"
+        ratio = ratio or ""
         rows.append([name, _fmt(ours, digits) if ours else "–", _fmt(base, digits) if base else "–", ratio])
         summary[name] = {"ours": ours, "baseline": base, "ratio": ratio}
 
@@ -205,9 +206,9 @@ def summarise(res: dict) -> tuple[list[list[str]], dict]:
     row("ingest cold: seconds", spread([r["seconds"] for r in ours]),
         spread([r["seconds"] for r in base]) if base else None, 1, higher_is_better=False)
     row("ingest cold: embedder share %", spread([100 * r["embed_seconds"] / r["seconds"] for r in ours]),
-        spread([100 * r["embed_seconds"] / r["seconds"] for r in base]) if base else None)
+        spread([100 * r["embed_seconds"] / r["seconds"] for r in base]) if base else None, ratio=False)
     row("ingest cold: chars embedded per article char", spread([r["embedded_chars"] / r["article_chars"] for r in ours]),
-        spread([r["embedded_chars"] / r["article_chars"] for r in base]) if base else None, 2, False)
+        spread([r["embedded_chars"] / r["article_chars"] for r in base]) if base else None, 2, ratio=False)
     floor = spread([f["tokens_per_s"] for f in res["floor"]])
     cpt = statistics.median(f["chars_per_token"] for f in res["floor"])
     # The floor: every embedded token at the embedder's own speed, nothing else.
@@ -249,7 +250,7 @@ def summarise(res: dict) -> tuple[list[list[str]], dict]:
 
 
 def render(rows: list[list[str]]) -> str:
-    head = ["measure", "ours: median (min–max)", "baseline: median (min–max)", "ratio"]
+    head = ["measure", "ours: median (min–max)", "baseline: median (min–max)", "ours vs baseline (>1: ours better)"]
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(4)]
     line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
