@@ -82,22 +82,26 @@ class Settings:
     log_max_bytes: int = 5_000_000
     log_backups: int = 5
 
+    def _corpus_slug(self) -> tuple[str, str]:
+        """The corpus folder's name and a hash of its full path: two corpora
+        never share a derived index folder or server collection."""
+        corpus = Path(self.corpus_dir).resolve()
+        return corpus.name, hashlib.sha1(str(corpus).encode()).hexdigest()[:8]
+
     def resolved_index_dir(self) -> Path:
         if self.index_dir is not None:
             return Path(self.index_dir)
-        corpus = Path(self.corpus_dir).resolve()
-        slug = hashlib.sha1(str(corpus).encode()).hexdigest()[:8]
-        return DEFAULT_INDEX_ROOT / f"{corpus.name}-{slug}"
+        name, slug = self._corpus_slug()
+        return DEFAULT_INDEX_ROOT / f"{name}-{slug}"
 
     def resolved_collection(self) -> str:
         if self.collection:
             return self.collection
         if not self.chroma_host:
             return "passages"
-        corpus = Path(self.corpus_dir).resolve()
-        slug = hashlib.sha1(str(corpus).encode()).hexdigest()[:8]
+        name, slug = self._corpus_slug()
         # Chroma names: 3-512 of [a-zA-Z0-9._-], starting and ending alphanumeric.
-        name = re.sub(r"[^a-zA-Z0-9._-]+", "_", corpus.name).strip("._-")[:40]
+        name = re.sub(r"[^a-zA-Z0-9._-]+", "_", name).strip("._-")[:40]
         return f"passages-{name}-{slug}" if name else f"passages-{slug}"
 
     def with_overrides(self, **changes) -> "Settings":

