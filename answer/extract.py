@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass, replace
 
 from vietnamese.places import PROVINCES, districts_in, provinces_in
-from .injection import looks_like_instructions
-from vietnamese.text import NUMBER_RE, fold, lexical_terms, sentence_spans, tokens
+from vietnamese.text import NUMBER_RE, fold, has_diacritics, lexical_terms, sentence_spans, tokens
 from vietnamese.years import years_in
 
+from .injection import looks_like_instructions
 from .question import Question
 from .types import Answer, Citation
 
@@ -200,9 +200,15 @@ class AskedCues:
     anywhere: frozenset
 
 
+# "bao nhiêu" typed without diacritics ("co bao nhieu htx dang hoat dong").
+_HOW_MANY_FOLDED = r"(?:la\s+)?(?:bao nhieu|so luong|tong so)"
+
+
 def asked_cues(q: Question) -> AskedCues:
     frame = q.resolved
     m = re.search(_WH["number"], frame, re.IGNORECASE)
+    if m is None and not has_diacritics(frame):
+        m = re.search(_HOW_MANY_FOLDED, frame, re.IGNORECASE)
     if m:
         b = m.end()
         if q.unit_text:

@@ -164,3 +164,14 @@ def test_generative_prompt_treats_documents_as_data(assistant):
 def test_follow_up_without_context_asks_for_it(assistant):
     answer = ask(assistant, "Còn số tổ hợp tác thì sao?")
     assert not answer.found and "1.750" not in answer.text
+
+
+def test_cues_near_an_unaccented_question_word():
+    """"bao nhieu htx dang hoat dong" qualifies the figure as "đang hoạt
+    động" just as the accented question does."""
+    from answer.extract import asked_cues
+    from answer.question import parse
+
+    for text in ("Năm 2021 Lai Châu có bao nhiêu HTX đang hoạt động?",
+                 "nam 2021 lai chau co bao nhieu htx dang hoat dong"):
+        assert "dang hoat dong" in asked_cues(parse(text)).near, text
