@@ -4,6 +4,7 @@ every test that needs a real assistant, and one real chat server over it."""
 from __future__ import annotations
 
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,16 @@ import config as kttt_config  # first: sets the offline / no-telemetry environme
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SEED_CORPUS = PROJECT_DIR / "corpus"
+
+
+def stop(proc, timeout: float = 15) -> None:
+    """End a server process started by a test: politely, then for sure."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=timeout)
 
 
 def free_port() -> int:

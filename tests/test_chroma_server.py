@@ -16,6 +16,8 @@ import chromadb
 import pytest
 from chromadb.config import Settings as ChromaSettings
 
+from conftest import stop
+
 import config
 from index import embeddings
 from index import snapshot as snapshots
@@ -61,12 +63,7 @@ def chroma_server(root: Path, env: dict):
                 time.sleep(0.25)
             yield port
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=15)
+            stop(server)
 
 
 @pytest.fixture(scope="module")

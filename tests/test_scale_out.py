@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from gradio_client import Client
 
-from conftest import free_port
+from conftest import free_port, stop
 from test_chroma_server import HA_TINH, LANG_SON_2017, QUESTION, chroma_server, http_collection
 
 import config
@@ -36,12 +36,7 @@ def app_process(env: dict, index: Path, corpus: Path, log_path: Path):
         try:
             yield proc, f"http://127.0.0.1:{port}/"
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=20)
+            stop(proc, timeout=20)
 
 
 def wait_for_client(proc, url: str, log_path: Path, timeout: float = 240) -> Client:
