@@ -15,7 +15,8 @@ import pytest
 import app
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "screenshot.png"
+# Saved where a person can look at it after a run (build/ is git-ignored).
+SCREENSHOT = Path(__file__).resolve().parents[1] / "build" / "screenshot.png"
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 60_000
