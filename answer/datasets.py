@@ -40,8 +40,12 @@ def shared_data(name: str) -> Path | None:
     return None
 
 
-def _sync_file(source: Path, target: Path) -> None:
-    """Copy unless the target already has the same size and mtime."""
+def sync_file(source: Path, target: Path) -> None:
+    """Copy unless the target already has the same size and mtime (so an
+    index built on the copy stays valid). A link in its place is replaced:
+    the assistant refuses links that lead out of the corpus."""
+    if target.is_symlink():
+        target.unlink()
     if target.is_file():
         s, t = source.stat(), target.stat()
         if s.st_size == t.st_size and s.st_mtime_ns == t.st_mtime_ns:
@@ -56,7 +60,7 @@ def _sync_folder(sources: list[Path], folder: Path) -> None:
         if stale.name not in wanted:
             stale.unlink()
     for path in sources:
-        _sync_file(path, folder / path.name)
+        sync_file(path, folder / path.name)
 
 
 def with_distractors(seeds: Path, distractors: Path, cache: Path | None = None) -> Path:

@@ -73,7 +73,7 @@ class Bench:
         if not self.quick:
             return data.data_dir() / "coop-news"
         n = self.args.cold_articles
-        return data._linked(f"coop-{n}", [("", data.coop_news()[:n])])
+        return data.folder_of(f"coop-{n}", [("", data.coop_news()[:n])])
 
     def cached_index(self, size: str) -> Path:
         """The index of a corpus size, built (or brought up to date) once."""
@@ -120,7 +120,7 @@ class Bench:
             self.step(f"+10 articles {i + 1}/3")
             index = self.tmp / f"plus-{i}"
             shutil.copytree(cached, index)
-            corpus = data._linked(f"780-plus-10", [("", sorted(data.SEEDS.glob('*.txt'))),
+            corpus = data.folder_of(f"780-plus-10", [("", sorted(data.SEEDS.glob('*.txt'))),
                                                    ("", data.coop_news()), ("extra_", extra)])
             plus.append(worker("ingest", corpus, index))
             shutil.rmtree(index, ignore_errors=True)

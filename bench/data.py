@@ -1,8 +1,9 @@
 """The benchmark's corpora, assembled from the shared data into a cache folder.
 
 Nothing is copied into the repository: each corpus is a flat folder of
-symbolic links under the cache (``$KTTT_BENCH_CACHE``, default
-``~/.cache/kttt-bench``), and the baomoi archive is extracted there once.
+copies under the cache (``$KTTT_BENCH_CACHE``, default ``~/.cache/kttt-bench``;
+copies, not symbolic links: the ingest skips links that lead out of the
+corpus), and the baomoi archive is extracted there once.
 The three sizes the issue names:
 
 - ``seeds``: the 5 articles in corpus/;
@@ -57,20 +58,20 @@ def baomoi(n: int = 5000) -> list[Path]:
     return [p for p in files if p.name not in taken][:n]
 
 
-def _linked(name: str, groups: list[tuple[str, list[Path]]]) -> Path:
-    """A flat folder of links, one per article (prefix + file name); links
-    that should not be there are removed, existing ones kept (so their
-    modification times, and the index built on them, stay valid)."""
+def folder_of(name: str, groups: list[tuple[str, list[Path]]]) -> Path:
+    """A flat folder of copies, one per article (prefix + file name), with
+    their modification times, so the index built on them stays valid; files
+    that should not be there are removed."""
+    from answer.datasets import sync_file
+
     folder = cache_dir() / "corpora" / name
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = {prefix + p.name: p.resolve() for prefix, files in groups for p in files}
-    for link in folder.iterdir():
-        if link.name not in wanted or not link.is_symlink() or link.resolve() != wanted[link.name]:
-            link.unlink()
-    for name_, target in wanted.items():
-        link = folder / name_
-        if not link.is_symlink():
-            link.symlink_to(target)
+    wanted = {prefix + p.name: p for prefix, files in groups for p in files}
+    for path in folder.iterdir():
+        if path.name not in wanted:
+            path.unlink()
+    for name_, source in wanted.items():
+        sync_file(source, folder / name_)
     return folder
 
 
@@ -78,12 +79,12 @@ def corpus(size: str) -> Path:
     """The folder for one of the sizes 'seeds', '780', '5780'."""
     seeds = [("", sorted(SEEDS.glob("*.txt")))]
     if size == "seeds":
-        return _linked("seeds", seeds)
+        return folder_of("seeds", seeds)
     coop = [("", coop_news())]
     if size == "780":
-        return _linked("780", seeds + coop)
+        return folder_of("780", seeds + coop)
     if size == "5780":
-        return _linked("5780", seeds + coop + [("baomoi35k_", baomoi(5000))])
+        return folder_of("5780", seeds + coop + [("baomoi35k_", baomoi(5000))])
     raise ValueError(f"unknown corpus size {size!r}")
 
 
