@@ -42,6 +42,15 @@ def searchable(text: str, metadata: dict) -> str:
     return f"{head}\n{text}" if head else text
 
 
+def embedded_text(text: str, metadata: dict, header: bool) -> str:
+    """What the embedder reads of a passage: only the sentences the previous
+    passage did not have (the repeated one is context for the answer, not
+    new meaning, and re-reading it cost a quarter of the embedding time), with
+    the header when configured."""
+    body = text[metadata.get("fresh", 0):] or text
+    return searchable(body, metadata) if header else body
+
+
 class IndexBusy(RuntimeError):
     """Another ingest holds the index folder."""
 

@@ -25,7 +25,7 @@ from index.store import open_store
 
 from .clean import article_lines
 from .metadata import describe
-from .passages import make_passages
+from .passages import make_passages, recipe_id
 from .reader import Unreadable, read_text
 
 
@@ -81,7 +81,7 @@ def _manifest(settings, embedder_id: str, files: dict) -> dict:
         "schema": snapshots.SCHEMA,
         "embedder": embedder_id,
         "corpus": str(Path(settings.corpus_dir).resolve()),
-        "passages": {"max_chars": settings.passage_chars, "overlap": settings.passage_overlap_sentences},
+        "passages": settings.passage_recipe(),
         "files": files,
     }
 
@@ -90,7 +90,10 @@ def _recover_from_store(store, manifest: dict) -> snapshots.Snapshot:
     """Rebuild the local snapshot from Chroma's contents: used when the local
     folder is new but the (shared) Chroma server already holds passages."""
     by_source: dict[str, list] = {}
+    recipe = recipe_id(manifest["passages"])
     for pid, text, meta in store.all():
+        if meta.get("recipe") != recipe:
+            continue  # cut or embedded another way: this run redoes the file
         by_source.setdefault(meta["source"], []).append((pid, text, meta))
     files, records = {}, []
     for source, recs in by_source.items():
@@ -173,7 +176,8 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
                 continue
             passages = make_passages(source, text, lines, describe(text, lines), digest,
                                      max_chars=settings.passage_chars,
-                                     overlap=settings.passage_overlap_sentences)
+                                     overlap=settings.passage_overlap_sentences,
+                                     recipe=recipe_id(manifest["passages"]))
             seen_hashes[digest] = source
             files[source] = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                              "ids": [p.id for p in passages]}
@@ -194,7 +198,8 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
         to_embed = [p for p in new if p.id not in stored_ids]
         if to_embed:
             embedder = embedder or embedders.load(settings.embedder, settings.embed_batch_size)
-            _embed_and_store(to_embed, store, embedder, settings.embed_batch_size, progress)
+            _embed_and_store(to_embed, store, embedder, settings.embed_batch_size, progress,
+                             header=settings.dense_header)
             report.passages_embedded = len(to_embed)
             report.characters_embedded = sum(len(p.text) for p in to_embed)
 
@@ -212,7 +217,7 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
     return report
 
 
-def _embed_and_store(passages, store, embedder, batch_size: int, progress: bool) -> None:
+def _embed_and_store(passages, store, embedder, batch_size: int, progress: bool, header: bool) -> None:
     """Embed in batches and write each batch, so memory stays flat and a
     crash keeps the batches already written (the next run reuses none of them
     blindly: they are invisible until committed, and ids are deterministic)."""
@@ -221,7 +226,7 @@ def _embed_and_store(passages, store, embedder, batch_size: int, progress: bool)
     step = max(batch_size * 8, 256)
     for i in range(0, len(passages), step):
         batch = passages[i : i + step]
-        vectors = embedder.embed_documents([snapshots.searchable(p.text, p.metadata) for p in batch])
+        vectors = embedder.embed_documents([snapshots.embedded_text(p.text, p.metadata, header) for p in batch])
         config.pause_point("embedded")
         store.add([p.id for p in batch], [p.text for p in batch], [p.metadata for p in batch], vectors)
         if i + step < len(passages):

