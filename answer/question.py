@@ -26,7 +26,7 @@ ENGLISH = [
     ("newly established", "thành lập mới"), ("newly founded", "thành lập mới"), ("new", "thành lập mới"),
     ("established", "thành lập mới"), ("founded", "thành lập mới"), ("dissolved", "giải thể"),
     ("charter capital", "vốn điều lệ"), ("outstanding loans", "dư nợ"), ("outstanding debt", "dư nợ"),
-    ("loans", "vay vốn"), ("borrowed", "vay vốn"), ("fund", "quỹ"), ("support fund", "quỹ hỗ trợ"),
+    ("loans", "vay vốn"), ("borrowed", "vay vốn"), ("borrowing", "vay vốn"), ("borrow", "vay vốn"), ("fund", "quỹ"), ("support fund", "quỹ hỗ trợ"),
     ("people worked", "lao động"), ("people working", "lao động"), ("people", "người"),
     ("group members", "tổ viên"), ("members", "thành viên"), ("member", "thành viên"),
     ("workers", "lao động"), ("employees", "lao động"), ("jobs", "việc làm"), ("laborers", "lao động"),
@@ -59,7 +59,7 @@ _KIND_RES = [(kind, re.compile(pattern)) for kind, pattern in KINDS]
 # Words that close the unit after "bao nhiêu": "bao nhiêu HTX | năm 2023".
 _UNIT_STOP = {"nam", "trong", "tai", "o", "cua", "vao", "co", "duoc", "den", "tinh", "huyen", "thi",
               "sao", "vay", "the", "nhi", "a", "hien", "tu", "la", "khi", "dang", "va", "voi", "ma",
-              "ha", "khong", "chua", "roi", "nay", "do"}
+              "ha", "khong", "chua", "roi", "nay", "do", "so"}  # "tăng bao nhiêu | so với"
 # Question words and fillers: not content to match in an article.
 # (Folded, so ambiguous syllables stay out: "vay" is both "vậy" and "vay".)
 _FILLER = set("""bao nhieu may so luong tong so ai nguoi nao khi nao bao gio ngay nao o dau tai dau
@@ -158,8 +158,8 @@ def _unit(text: str) -> tuple[tuple[str, ...], str]:
     # "Số HTX ... là bao nhiêu?", "Tổng số thành viên ... là bao nhiêu?"
     if any(" ".join(folded[i : i + 2]) == "bao nhieu" for i in range(len(folded))):
         for i, w in enumerate(folded):
-            if w == "so" and (i == 0 or folded[i - 1] in ("tong", "la", "co")
-                              or words[i - 1].endswith((",", ":"))):
+            if w == "so" and (i == 0 or folded[i - 1] in ("tong", "la", "co") or folded[i - 1].isdigit()
+                              or words[i - 1].endswith((",", ":"))):  # "Năm 2021 số HTX ..."
                 end = i + 1
                 while end < len(folded) and end - i <= 3 and folded[end] not in _UNIT_STOP | {"luong"}:
                     end += 1
@@ -265,7 +265,8 @@ def resolve(q: Question, previous: Question | None, known_places=()) -> Question
         new = parse(resolved, known_places)
         return replace(new, text=q.text, places=tuple(new_places) or new.places,
                        years=tuple(years) or new.years)
-    if m and q.kind == "number" == previous.kind and not q.unit and not q.unit_class and previous.unit:
+    elliptical = m or (not q.places and len(q.keywords) <= 3)  # "Tăng bao nhiêu so với năm 2020?"
+    if elliptical and q.kind == "number" == previous.kind and not q.unit and not q.unit_class and previous.unit:
         # "Còn giải thể bao nhiêu?" after "... bao nhiêu HTX?": still HTX.
         q = replace(q, unit=previous.unit, unit_text=previous.unit_text,
                     unit_class=previous.unit_class)
