@@ -166,10 +166,13 @@ class Bench:
         self.done()
 
     def run(self) -> dict:
+        # Each stage's results are saved as it ends (beside the final JSON, as
+        # .partial.json), so an hour-long run cut short still has its numbers.
+        partial = (self.args.json or data.cache_dir() / "bench-results.json").with_suffix(".partial.json")
         try:
-            self.ingest()
-            self.queries()
-            self.startup()
+            for stage in (self.ingest, self.queries, self.startup):
+                stage()
+                partial.write_text(json.dumps(self.results, ensure_ascii=False, indent=1))
         finally:
             self.bar.close()
             shutil.rmtree(self.tmp, ignore_errors=True)

