@@ -121,6 +121,7 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             drop(settings)
         store = open_store(settings, embedder_id)
         manifest = _manifest(settings, embedder_id, {})
+        recipe = recipe_id(manifest["passages"])
         on_disk = snapshots.load(index_dir)  # loaded once: it is the slow part of a no-op run
         old = None if rebuild else on_disk
         if old is not None and (old.manifest.get("embedder") != embedder_id
@@ -177,7 +178,7 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             passages = make_passages(source, text, lines, describe(text, lines), digest,
                                      max_chars=settings.passage_chars,
                                      overlap=settings.passage_overlap_sentences,
-                                     recipe=recipe_id(manifest["passages"]))
+                                     recipe=recipe)
             seen_hashes[digest] = source
             files[source] = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                              "ids": [p.id for p in passages]}
@@ -201,7 +202,8 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             _embed_and_store(to_embed, store, embedder, settings.embed_batch_size, progress,
                              header=settings.dense_header)
             report.passages_embedded = len(to_embed)
-            report.characters_embedded = sum(len(p.text) for p in to_embed)
+            report.characters_embedded = sum(len(snapshots.embedded_text(p.text, p.metadata, settings.dense_header))
+                                             for p in to_embed)
 
         records = keep + [(p.id, p.text, p.metadata) for p in new]
         records.sort(key=lambda r: (r[2]["source"], r[2]["chunk"]))
