@@ -107,19 +107,24 @@ def _weighted_overlap(keywords, sentence_tokens: set[str], weights: dict) -> flo
 _RANGE = re.compile(r"\s?[–-]\s?(\d+(?:[.,]\d+)*)(?![\d/])")
 
 
-def _subject_fit(q: Question, sentence: str, a: int, spans) -> float:
-    """How well the words right before a unit-less figure name what was asked
-    ("dư nợ hiện tại là | 63,4 tỷ đồng"): the question's first content words
-    and their pairs, looked for back to the previous figure. 0 when the head
-    (the first two words, "dư nợ", "thu nhập") is missing."""
+def _subject_fit(q: Question, sentence: str, a: int, b: int, spans) -> list[float]:
+    """How well the words next to a figure name what was asked ("dư nợ hiện
+    tại là | 63,4 tỷ đồng"), for each way the question puts it (q.subject,
+    q.before_ask, q.after_ask): looked for back to the previous figure and,
+    for a share, on to the end of its clause ("trên 50% | số HTX hoạt động
+    tốt"). Each 0 when its head (the first two words: "dư nợ") is not there."""
     prev = max([e for s, e in spans if e <= a], default=0)
     window = set(lexical_terms(sentence[max(prev, a - 50) : a]))
-    words = list(q.subject)
-    head = words[:2] + ["_".join(words[:2])] if len(words) >= 2 else words
-    if _overlap(head, window) < 0.6:
-        return 0.0
-    terms = words + [x + "_" + y for x, y in zip(words, words[1:])]
-    return _overlap(terms, window)
+    if q.unit_class == "percent":
+        end = _CLAUSE_END.search(sentence, b)  # "(40,6%), tỷ lệ HTX yếu kém (23%)": not past the clause
+        following = min([s for s, e in spans if s >= b] + [end.start() if end else len(sentence)])
+        window |= set(lexical_terms(sentence[b : min(following, b + 50)]))
+    fits = []
+    for words in (q.subject, q.before_ask, q.after_ask):
+        head = list(words[:2]) + ["_".join(words[:2])] if len(words) >= 2 else list(words)
+        terms = list(words) + [x + "_" + y for x, y in zip(words, words[1:])]
+        fits.append(_overlap(terms, window) if words and _overlap(head, window) >= 0.6 else 0.0)
+    return fits
 
 
 def _number_spans(sentence: str):
@@ -173,13 +178,18 @@ def _names(sentence: str):
                 break
 
 
-def _places(sentence: str):
-    for name in provinces_in(sentence) + districts_in(sentence):
-        i = sentence.find(name)
-        if i >= 0:
-            yield i, i + len(name)
+def _places(sentence: str, level: str | None = None):
+    """Places named in a sentence. Asked "xã nào?"/"ấp nào?" (level "xa",
+    "ap"), only communes, hamlets… of that level, with the word that says so:
+    "ấp 4" names a hamlet, "4" alone names nothing."""
+    if level is None:
+        for name in provinces_in(sentence) + districts_in(sentence):
+            i = sentence.find(name)
+            if i >= 0:
+                yield i, i + len(name)
     for m in _COMMUNE.finditer(sentence):
-        yield m.span(1)
+        if level is None or fold(m.group(1)) == level:
+            yield m.span()
 
 
 def _clause(sentence: str, a: int, b: int) -> str:
@@ -300,11 +310,17 @@ def _role_fits(clause: str, question_folded: str) -> bool:
     return False
 
 
-_COMMUNE = re.compile(r"(?:xã|phường|thị trấn|ấp|thôn|bản)\s+((?:[A-ZĐ0-9][\wÀ-ỹ]*)(?:[ \t]+[A-ZĐ0-9][\wÀ-ỹ]*){0,2})")
+_COMMUNE = re.compile(r"(xã|phường|thị trấn|ấp|thôn|bản)\s+((?:[A-ZĐ0-9][\wÀ-ỹ]*)(?:[ \t]+[A-ZĐ0-9][\wÀ-ỹ]*){0,2})")
+# "ở xã nào?", "đặt tại ấp nào?": the level of place asked for, folded.
+_ASKED_LEVEL = re.compile(r"(?<!\w)(xa|phuong|thi tran|ap|thon|ban) nao(?!\w)")
 
 
 _TIME_UNITS = {"thang", "nam", "ngay", "gio", "quy", "tuan", "lan"}
 _MONEY_HEADS = {"ty", "trieu", "nghin", "ngan", "dong", "ti"}
+
+
+# Units that count the same things: members of a committee are "đồng chí".
+_UNIT_SYNONYMS = {"nguoi": [("dong", "chi")]}
 
 
 def _unify(toks: list[str]) -> list[str]:
@@ -327,6 +343,9 @@ def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     if q.unit:
         if q.unit_class == "money":
             return bool(after) and after[0] in _MONEY_HEADS, 1.0
+        for synonym in _UNIT_SYNONYMS.get(q.unit[0], ()):
+            if tuple(after[: len(synonym)]) == synonym:
+                after = [q.unit[0], *after[len(synonym):]]
         if not after or after[0] != q.unit[0]:
             return False, 0.0
         common = 0
@@ -368,6 +387,8 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
     cues = asked_cues(q)
     role_body = _role_body(question_folded)
     asks_day = bool(re.search(r"ngay nao|ngay may|what date|what day|on what day", question_folded))
+    level = _ASKED_LEVEL.search(question_folded)
+    level = level.group(1) if level else None
     seen = set()
     out: list[Candidate] = []
     passage_overlap = {id(d): _overlap(kw_terms, set(lexical_terms(d.page_content))) for d in docs}
@@ -416,7 +437,7 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                 spans = [m.span() for m in _DATE_RE.finditer(sentence)
                          if not _year_only(m.group(), q, asks_day)]
             elif q.kind == "where":
-                spans = [sp for sp in _places(sentence) if sentence[sp[0]:sp[1]] not in asked_places]
+                spans = [sp for sp in _places(sentence, level) if sentence[sp[0]:sp[1]] not in asked_places]
             else:
                 spans = [(0, len(sentence))]
             for a, b in spans:
@@ -425,11 +446,18 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                 near = _overlap(kw_terms, before | after)
                 if q.kind == "number":
                     unit_ok, bonus = _unit_fit(q, sentence[a:b])
+                    fits = _subject_fit(q, sentence, a, b, spans)
                     if not q.unit and q.subject:
                         # "Dân số ... là bao nhiêu?" needs "dân số" right before the figure.
-                        subject = _subject_fit(q, sentence, a, spans)
-                        unit_ok = unit_ok and subject > 0
-                        bonus += 2.0 * subject
+                        unit_ok = unit_ok and max(fits) > 0
+                        # Only the question's first words weigh: the words by the
+                        # question word ("đến hết tháng 5/2024 | là bao nhiêu")
+                        # are too often shared by the figures of one sentence.
+                        bonus += 2.0 * fits[0]
+                    elif len(q.before_ask) >= 2:
+                        # "Ban Thường vụ gồm mấy người?": "..., Ban Thường vụ gồm | 2 đồng chí".
+                        # (One word, "mở mấy lớp", is shared by every figure of a list.)
+                        bonus += 2.0 * fits[1]
                     per = re.match(r"/(\w+)", sentence[b:])
                     if per and tokens(per.group(1))[0] in q.keywords:
                         bonus += 0.5  # "270 triệu đồng/THT" for "mỗi tổ hợp tác"
@@ -441,6 +469,9 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                         score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
                 elif q.kind in ("who", "when", "where"):
                     score += 1.5 * _overlap(kw_terms, before) + 0.5 * _overlap(kw_terms, after)
+                    if q.kind == "where" and asked_places and not named & asked_places \
+                            and named - asked_places <= {sentence[a:b]}:
+                        score += 2.0  # the other place named is the answer ("ở huyện nào?"), not a mismatch
                     if q.kind == "who":
                         region = _role_region(sentence, a, b, spans)
                         if not _role_fits(region, question_folded):
@@ -458,7 +489,9 @@ def confident(q: Question, c: Candidate, strict: bool = False) -> bool:
     """Would an official accept this as the answer? Calibrated on the seed
     questions so that a wrong figure is rarer than a refusal."""
     if q.kind == "number":
-        return c.unit_ok and c.score >= 2.0 and (bool(q.unit) or c.overlap >= 0.5)
+        # A figure with no unit asked needs half the question's words; a share
+        # or a sum of money (its kind checked by unit_ok) a little less.
+        return c.unit_ok and c.score >= 2.0 and (bool(q.unit) or c.overlap >= (0.4 if q.unit_class else 0.5))
     if q.kind in ("who", "when", "where"):
         return c.overlap >= 0.35 and c.score >= 1.5
     if strict:
@@ -483,7 +516,7 @@ _WH = {
     "number": r"(?:là\s+)?(?:bao nhiêu|mấy|số lượng|tổng số)",
     "who": r"(?<!\w)(?:là ai|ai|người nào|đồng chí nào)(?!\w)",
     "when": r"(?:vào\s+)?(?:khi nào|bao giờ|ngày nào|thời điểm nào|lúc nào)",
-    "where": r"(?:ở đâu|tại đâu|tỉnh nào|huyện nào|địa phương nào)",
+    "where": r"(?:ở đâu|tại đâu|tỉnh nào|huyện nào|địa phương nào|(?:xã|phường|thị trấn|ấp|thôn|bản) nào)",
 }
 
 

@@ -40,6 +40,8 @@ ENGLISH = [
     ("vice chairman", "phó chủ tịch"), ("vice-chairman", "phó chủ tịch"), ("chairman", "chủ tịch"),
     ("province", "tỉnh"), ("district", "huyện"), ("target", "mục tiêu"), ("plan", "kế hoạch"),
     ("end of may", "hết tháng 5"), ("end of june", "hết tháng 6"), ("first six months", "6 tháng đầu năm"),
+    ("first half of", "6 tháng đầu năm"), ("first half", "6 tháng đầu năm"), ("review", "sơ kết"),
+    ("hold", "tổ chức"), ("held", "tổ chức"), ("its", ""), ("for", ""), ("on", ""),
     ("end of", "hết"), ("in", ""), ("the", ""), ("did", ""), ("does", ""), ("do", ""),
     ("have", "có"), ("has", "có"), ("had", "có"), ("there", ""), ("are", ""), ("were", ""), ("was", ""),
     ("is", ""), ("of", ""), ("a", ""),
@@ -65,8 +67,11 @@ _UNIT_STOP = {"nam", "trong", "tai", "o", "cua", "vao", "co", "duoc", "den", "ti
 # (Folded, so ambiguous syllables stay out: "vay" is both "vậy" and "vay".)
 _FILLER = set("""bao nhieu may so luong tong so ai nguoi nao khi nao bao gio ngay nao o dau tai dau
     thi sao nhi a khong chua roi co la gi nao hien nay hien con how many much what who when
-    where which did does in of is are was were to cua cac nhung duoc da dang se voi va cho
+    where which did does in of is are was were to date day cua cac nhung duoc da dang se voi va cho
     den trong tai nay toan tinh huyen nam""".split())
+# Words of a period ("đến hết tháng 5/2024"): they say when, not what a figure is.
+_PERIOD_WORDS = {"het", "thang", "ngay", "dau", "cuoi", "tuan", "nay", "hien", "nam", "ky"}  # not "quy": "Quỹ"
+_HOW_MANY = re.compile(r"(?<!\w)(?:bao nhiêu|mấy|how many|how much)(?!\w)", re.IGNORECASE)
 _DATE_IN_QUESTION = re.compile(r"(?<!\d)(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/\d{1,2})(?![\d/])")
 
 _FOLLOW_UP = re.compile(
@@ -88,9 +93,14 @@ class Question:
     # For a figure asked without a unit ("vốn điều lệ là bao nhiêu?"): "money"
     # or "percent", read from the words around it; None when nothing implies one.
     unit_class: str | None = None
-    # What a unit-less figure is ("vốn điều lệ", "tỷ lệ HTX yếu kém"): the
-    # question's first content words, to be found right before the figure.
+    # What a unit-less figure is ("vốn điều lệ", "tỷ lệ HTX yếu kém"), to be
+    # found next to the figure, as the question may put it: its first content
+    # words ("Vốn điều lệ của quỹ là bao nhiêu?"), the three right before the
+    # question word ("... Quỹ Trung ương số vốn | là bao nhiêu?") or the three
+    # right after it, its unit left out ("đạt bao nhiêu phần trăm | kế hoạch").
     subject: tuple[str, ...] = ()
+    before_ask: tuple[str, ...] = ()
+    after_ask: tuple[str, ...] = ()
     english: bool = False
     # The standalone question a follow-up stands for; equals text otherwise.
     resolved: str = ""
@@ -136,7 +146,8 @@ def _unit(text: str) -> tuple[tuple[str, ...], str]:
         start = None
         if two in ("bao nhieu", "so luong", "tong so", "how many", "how much"):
             start = i + 2
-        elif w == "may" and i + 1 < len(folded) and folded[i + 1] not in _UNIT_STOP:
+        elif w == "may" and words[i].lower().strip("?.,!:;") != "máy" and i + 1 < len(folded) \
+                and folded[i + 1] not in _UNIT_STOP:
             start = i + 1
         if start is None:
             continue
@@ -174,7 +185,8 @@ def parse(text: str, known_places=()) -> Question:
     text = " ".join(text.split())
     english = _is_english(text)
     viet = gloss(text) if english else text
-    folded = fold(text)
+    # "máy móc" (machines) folds to "may moc", like "mấy" (how many).
+    kind = _kind(fold(re.sub(r"(?<!\w)[Mm]áy(?!\w)", "machine", text)))
     places = tuple(places_in_question(text, known_places))
     years = tuple(years_in_question(text))
     unit, unit_text = _unit(viet)
@@ -182,12 +194,20 @@ def parse(text: str, known_places=()) -> Question:
         unit, unit_text = (), ""
     place_tokens = {t for p in places for t in tokens(p)}
     # Dates ("20/2/2024", "5/2024") constrain the period; they are not words to match.
-    keywords = tuple(t for t in tokens(_DATE_IN_QUESTION.sub(" ", viet)) if t not in _FILLER
+    def content(part: str) -> tuple[str, ...]:
+        return tuple(t for t in tokens(_DATE_IN_QUESTION.sub(" ", part)) if t not in _FILLER
                      and t not in place_tokens and t not in {str(y) for y in years})
-    return Question(text=text, kind=_kind(folded), unit=unit, unit_text=unit_text, places=places,
+
+    keywords = content(viet)
+    before_ask = after_ask = ()
+    asked = _HOW_MANY.search(viet) if kind == "number" else None
+    if asked:
+        before_ask = tuple(t for t in content(viet[: asked.start()]) if t not in _PERIOD_WORDS)[-3:]
+        after_ask = tuple(t for t in content(viet[asked.end():]) if t not in unit and t not in ("phan", "tram"))[:3]
+    return Question(text=text, kind=kind, unit=unit, unit_text=unit_text, places=places,
                     years=years, keywords=keywords, english=english, resolved=text,
                     unit_class=_unit_class(unit, tokens(viet)),
-                    subject=keywords[:5])
+                    subject=keywords[:5], before_ask=before_ask, after_ask=after_ask)
 
 
 _MONEY_WORDS = {"von", "no", "doanh", "ngan", "tien", "kinh", "thu", "ty", "trieu", "dong", "capital",
@@ -271,6 +291,10 @@ def resolve(q: Question, previous: Question | None, known_places=()) -> Question
         # "Còn giải thể bao nhiêu?" after "... bao nhiêu HTX?": still HTX.
         q = replace(q, unit=previous.unit, unit_text=previous.unit_text,
                     unit_class=previous.unit_class)
+    if not q.places and q.kind in ("who", "when", "where") and len(q.keywords) <= 4:
+        # "Cuộc họp diễn ra ngày nào?" after "Ai chủ trì cuộc họp sơ kết ...?":
+        # the meeting is the one just asked about, so its words count too.
+        q = replace(q, keywords=tuple(dict.fromkeys(q.keywords + previous.keywords)))
     places = q.places or previous.places
     years = q.years or (previous.years if not q.places or q.places == previous.places else ())
     if places == q.places and years == q.years:

@@ -181,6 +181,9 @@ def test_districts_in_finds_titled_places():
     ("Thông tư số 25/2024/TT-BTC", []),
     ("Năm 2023, tỉnh tăng 5 HTX so với năm 2022", [2023]),
     ("năm 2023 và tháng 5/2024", [2023, 2024]),
+    # The year of a law names it; it is not the period reported on.
+    ("phối hợp kiểm tra 03 HTX theo Luật HTX năm 2012", []),
+    ("Năm 2024, Luật Hợp tác xã 2023 có hiệu lực", [2024]),
 ])
 def test_years_in(text, years):
     assert years_in(text) == years
@@ -482,9 +485,53 @@ def test_follow_up_keeps_the_unit():
 @pytest.mark.parametrize("question, kind", [
     ("Năm 2020 huyện U Minh thành lập mô hình hội quán ở xã nào?", "where"),
     ("Vệ tinh nào đã được sử dụng khi Sky Digital ra mắt?", "what"),
+    # "máy móc" (machines) folds like "mấy" (how many).
+    ("Dự án hỗ trợ máy móc, phân bón triển khai ở huyện nào?", "where"),
+    ("Huyện có mấy HTX?", "number"),
 ])
 def test_question_kinds(question, kind):
     assert parse(question).kind == kind
+
+
+def test_what_a_unit_less_figure_is_read_around_the_question_word():
+    q = parse("Năm 2024, Liên minh HTX Lạng Sơn hướng dẫn 1 HTX vay từ Quỹ Trung ương số vốn là bao nhiêu?")
+    assert q.subject[:2] == ("lien", "minh") and q.before_ask == ("trung", "uong", "von")
+    q = parse("Số tổ hợp tác của Lai Châu năm 2021 đạt bao nhiêu phần trăm kế hoạch tỉnh giao?")
+    assert q.after_ask == ("ke", "hoach", "giao")  # "phần trăm" is the unit, not what it is of
+    # Words of the period say when, not what.
+    assert parse("Dư nợ của Quỹ đến hết tháng 5/2024 là bao nhiêu?").before_ask == ("du", "no", "quy")
+
+
+def test_a_share_is_read_after_the_figure_but_not_past_its_clause():
+    from answer.extract import _subject_fit
+
+    q = parse("Năm 2024 Hà Tĩnh đặt mục tiêu tỷ lệ HTX hoạt động tốt, khá là bao nhiêu?")
+    s = "Năm 2024, tỉnh phấn đấu có trên 50% số HTX hoạt động tốt, khá."
+    a = s.find("50%")
+    assert max(_subject_fit(q, s, a, a + 3, list(_number_spans(s)))) > 0
+    q = parse("Tỷ lệ HTX yếu kém ở Hà Tĩnh năm 2023 là bao nhiêu?")
+    s = "tỷ lệ HTX khá, tốt còn thấp (40,6%), tỷ lệ HTX yếu kém còn cao (23%)…"
+    spans = list(_number_spans(s))
+    first, second = (_subject_fit(q, s, a, b, spans)[0] for a, b in spans)
+    assert second > first
+
+
+def test_a_short_follow_up_about_the_same_event_keeps_its_words():
+    first = parse("Ai chủ trì cuộc họp sơ kết kinh tế tập thể 6 tháng đầu năm 2017 ở Lạng Sơn?")
+    q = resolve(parse("Cuộc họp diễn ra ngày nào?"), first)
+    assert {"chu", "tri", "ket", "kttt"} <= set(q.keywords) and q.places == ("Lạng Sơn",)
+    # A figure asked on its own does not inherit them.
+    q = resolve(parse("Có bao nhiêu HTX?"), first)
+    assert "ket" not in q.keywords
+
+
+def test_a_hamlet_or_commune_asked_for_is_named_with_its_level():
+    from answer.extract import _places
+
+    s = "thành lập 01 mô hình hội quán tại ấp 4, xã Khánh An, huyện U Minh."
+    assert [s[a:b] for a, b in _places(s, "ap")] == ["ấp 4"]
+    assert [s[a:b] for a, b in _places(s, "xa")] == ["xã Khánh An"]
+    assert "U Minh" in [s[a:b] for a, b in _places(s)]
 
 
 def test_when_spans_read_years_but_not_for_a_day_or_the_asked_year():

@@ -25,11 +25,17 @@ _DOCUMENT_DATE = re.compile(
 )
 
 
+# The year of a law is its name, not the period a sentence reports on:
+# "hoạt động theo Luật HTX năm 2012", "Luật Hợp tác xã 2023".
+_LAW_YEAR = re.compile(r"Luật\s+(?:[\wÀ-ỹ&]+\s+){0,4}?(?:năm\s+)?((?:19|20)\d\d)(?!\d)")
+
+
 def years_in(text: str) -> list[int]:
     """Years a text reports on, in order of first mention, without years that
-    are only compared against, end a period, or date a cited document."""
+    are only compared against, end a period, date a cited document or name a law."""
     excluded = {m.start(g) for m in _NOT_SUBJECT_YEAR.finditer(text) for g in (1, 2) if m.group(g)}
     excluded |= {m.start(1) for m in _DOCUMENT_DATE.finditer(text)}
+    excluded |= {m.start(1) for m in _LAW_YEAR.finditer(text)}
     years: list[int] = []
     for m in _YEAR.finditer(text):
         if m.start(1) in excluded:
