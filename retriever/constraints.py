@@ -52,6 +52,24 @@ def _place_pattern(known_places: tuple, loose: bool):
     return re.compile(r"(?<!\w)(?=(" + "|".join(alternatives) + r")(?!\w))"), names
 
 
+# One Vietnamese syllable, folded: initial consonant, one to three vowels, final.
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}"
+                       r"(?:ch|ng|nh|[cmnpt])?")
+
+
+def is_foreign(place: str) -> bool:
+    """A place no Vietnamese would spell this way: no diacritic, and a word
+    that is no Vietnamese syllable ("Fresno", "Newcastle"). The index learns
+    places from the articles ("thành phố Fresno"); a foreign one is only a
+    preference in search, not a requirement, because an article about it
+    seldom repeats its name in every paragraph. Provinces and places written
+    the Vietnamese way stay required: "Đà Nẵng có bao nhiêu HTX?" must not be
+    answered from another province."""
+    if place in PROVINCES or has_diacritics(place):
+        return False
+    return any(not _SYLLABLE.fullmatch(word) for word in fold(place).lower().split())
+
+
 def years_in_question(question: str) -> list[int]:
     """Years asked about; "so với năm 2020" is a comparison, not the subject."""
     return years_in(question)

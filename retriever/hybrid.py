@@ -4,7 +4,8 @@ Place and year constraints are applied here, on the snapshot's metadata held
 in memory, never through Chroma's ``where`` filters (they slow down as the
 collection grows). A place named in the question is required: passages from
 articles about other places are never returned, so a question about Đà Nẵng
-cannot be answered with Hà Tĩnh's figures. A year is required of the article
+cannot be answered with Hà Tĩnh's figures (a foreign place the articles
+taught the index, "Fresno", is only preferred: constraints.is_foreign). A year is required of the article
 and preferred in the passage.
 """
 
@@ -18,6 +19,8 @@ import numpy as np
 from index import embeddings as embedders
 from index import snapshot as snapshots
 from index.store import open_store
+
+from .constraints import is_foreign
 
 
 # With at most this many passages allowed, Chroma is given their ids to search
@@ -114,6 +117,8 @@ class HybridSearch:
         n = len(self)
         allowed = np.ones(n, dtype=bool)
         unmet = None
+        preferred = {p for p in places if is_foreign(p)}  # "Fresno": preferred, not required
+        places = [p for p in places if p not in preferred]
         if places:
             allowed &= self._mask(self._doc_places, list(places))
             if not allowed.any():
@@ -147,6 +152,8 @@ class HybridSearch:
         bonus = 0.25 / (s.rrf_k + 1) if s.fusion == "rrf" else 0.05 * (s.dense_weight + s.lexical_weight)
         for row in fused:
             if places and self._passage_places[row] & set(places):
+                fused[row] += bonus
+            if preferred and self._doc_places[row] & preferred:
                 fused[row] += bonus
             if years and self._passage_years[row] & {str(y) for y in years}:
                 fused[row] += bonus
