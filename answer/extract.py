@@ -127,11 +127,16 @@ def _subject_fit(q: Question, sentence: str, a: int, b: int, spans) -> list[floa
     return fits
 
 
+# Figures in digits, and small ones in words before a unit ("hai HTX", "sáu
+# giải Grammy"); not "một" (also "a") nor "năm" (also "year"), not "thứ hai".
+_FIGURE_RE = re.compile(NUMBER_RE.pattern + r"|(?<!\w)(?<!thứ )(?:hai|ba|bốn|sáu|bảy|tám|chín|mười)(?= [^\W\d])")
+
+
 def _number_spans(sentence: str):
     """(start, end) of figures with their unit: "1.025 HTX", "7,5 tỷ đồng",
     "40,6%", "81/106 xã". Dates, years, and document numbers are skipped."""
     taken = 0
-    for m in NUMBER_RE.finditer(sentence):
+    for m in _FIGURE_RE.finditer(sentence):
         s, e = m.span()
         if s < taken:
             continue  # the upper end of a range already yielded

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from vietnamese.places import PROVINCES, provinces_in
-from vietnamese.text import fold, has_diacritics
+from vietnamese.text import fold, has_diacritics, is_syllable
 from vietnamese.years import years_in
 
 
@@ -52,11 +52,6 @@ def _place_pattern(known_places: tuple, loose: bool):
     return re.compile(r"(?<!\w)(?=(" + "|".join(alternatives) + r")(?!\w))"), names
 
 
-# One Vietnamese syllable, folded: initial consonant, one to three vowels, final.
-_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}"
-                       r"(?:ch|ng|nh|[cmnpt])?")
-
-
 def is_foreign(place: str) -> bool:
     """A place no Vietnamese would spell this way: no diacritic, and a word
     that is no Vietnamese syllable ("Fresno", "Newcastle"). The index learns
@@ -67,7 +62,7 @@ def is_foreign(place: str) -> bool:
     answered from another province."""
     if place in PROVINCES or has_diacritics(place):
         return False
-    return any(not _SYLLABLE.fullmatch(word) for word in fold(place).lower().split())
+    return not all(is_syllable(word) for word in place.split())
 
 
 def years_in_question(question: str) -> list[int]:

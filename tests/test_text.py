@@ -453,6 +453,12 @@ def test_number_spans_keep_ranges_and_totals_whole():
     assert spans_of("giai đoạn 2021-2025 đạt tiêu chí số 13 với 81/106 xã") == ["81/106 xã"]
 
 
+def test_small_figures_written_in_words_count():
+    assert spans_of("Huyện đã thành lập hai HTX và ba tổ hợp tác.") == ["hai HTX", "ba tổ hợp tác"]
+    # "một" is also "a", "năm" also "year"; "thứ hai" is an order.
+    assert spans_of("một số HTX họp vào thứ hai, năm nay") == []
+
+
 def test_question_dates_leave_no_stray_keyword():
     q = parse("Đến hết tháng 5/2024, Lạng Sơn có bao nhiêu tổ hợp tác?")
     assert q.years == (2024,) and "24" not in q.keywords and "5" not in q.keywords

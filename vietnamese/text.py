@@ -60,6 +60,17 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != text.lower()
 
 
+# One Vietnamese syllable, folded: initial consonant, one to three vowels, final.
+_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]{1,3}"
+                       r"(?:ch|ng|nh|[cmnpt])?")
+
+
+def is_syllable(word: str) -> bool:
+    """Could this word be written in Vietnamese? "Minh", "nghiêng" yes;
+    "Fresno", "Newcastle", "Gaga" no."""
+    return bool(_SYLLABLE.fullmatch(fold(word).lower()))
+
+
 def normalize_number(raw: str) -> str:
     """'1.025' -> '1025', '7,5' -> '7.5', '3,65' -> '3.65', '30' -> '30'.
 
