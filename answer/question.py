@@ -52,7 +52,8 @@ _ENGLISH_HINT = re.compile(r"\b(how|what|who|when|where|which|many|much|did|does
 
 # Question words, folded. The order matters: the first kind that matches wins.
 KINDS = [
-    ("number", r"bao nhieu|may (?!nam\b)|so luong|tong so|how many|how much|what number|what percentage|ty le"),
+    ("number", r"bao nhieu|may (?!nam\b)|so luong|tong so|how many|how much|what number|what percent|what share"
+               r"|what proportion|ty le"),
     ("who", r"\bai\b|nguoi nao|dong chi nao|who\b|whom\b"),
     ("when", r"khi nao|bao gio|ngay nao|thoi diem nao|luc nao|ngay may|when\b|what date|what day"),
     ("where", r"o dau|tai dau|(?<!ve )tinh nao|huyen nao|(?<!\w)(?:xa|phuong|thon|ap) nao|dia phuong nao|noi nao"
