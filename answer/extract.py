@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from vietnamese.places import PROVINCES, districts_in, provinces_in
+from vietnamese.places import GAZETTEER, districts_in, provinces_in
 from vietnamese.text import NUMBER_RE, fold, has_diacritics, lexical_terms, sentence_spans, tokens
 from vietnamese.years import years_in
 
@@ -113,8 +113,10 @@ def _subject_fit(q: Question, sentence: str, a: int, b: int, spans) -> list[floa
     q.before_ask, q.after_ask): looked for back to the previous figure and,
     for a share, on to the end of its clause ("trên 50% | số HTX hoạt động
     tốt"). Each 0 when its head (the first two words: "dư nợ") is not there."""
-    prev = max([e for s, e in spans if e <= a], default=0)
-    window = set(lexical_terms(sentence[max(prev, a - 50) : a]))
+    # Back to the previous figure; for a share, back to its start: the unit of
+    # the figure before often says what is shared ("1.642 hợp tác xã, chiếm 15,16%").
+    prev = max([(s if q.unit_class == "percent" else e) for s, e in spans if e <= a], default=0)
+    window = set(lexical_terms(sentence[max(prev, a - 80) : a]))
     if q.unit_class == "percent":
         end = _CLAUSE_END.search(sentence, b)  # "(40,6%), tỷ lệ HTX yếu kém (23%)": not past the clause
         following = min([s for s, e in spans if s >= b] + [end.start() if end else len(sentence)])
@@ -177,7 +179,7 @@ def _names(sentence: str):
                 continue  # "Ông Đặng Quốc Khánh": an honorific before the surname
             if w in SURNAMES and len(words) - i >= 2:
                 name = " ".join(words[i:])
-                if name not in PROVINCES and not provinces_in(name):
+                if name not in GAZETTEER and not provinces_in(name):
                     start = m.start(1) + len(" ".join(words[:i])) + (1 if i else 0)
                     yield start, start + len(name)
                 break
@@ -259,7 +261,7 @@ def _cue_penalty(sentence: str, a: int, b: int, asked: AskedCues) -> float:
     answer "giải thể bao nhiêu HTX"."""
     penalty = 1.0 * len(_cues(_near(sentence, a, b)) - asked.anywhere)
     penalty += 1.8 * len(asked.near - _cues(_clause(sentence, a, b)))
-    penalty += 0.6 * len(asked.anywhere - asked.near - _cues(fold(sentence)))
+    penalty += 0.6 * len(asked.anywhere - asked.near - _cues(_clause(sentence, a, b)))
     return penalty
 
 
@@ -320,6 +322,7 @@ _COMMUNE = re.compile(r"(xã|phường|thị trấn|ấp|thôn|bản)\s+((?:[A-Z
 _ASKED_LEVEL = re.compile(r"(?<!\w)(xa|phuong|thi tran|ap|thon|ban) nao(?!\w)")
 
 
+_MULTIPLIERS = {"nghin", "ngan", "trieu", "ty", "van"}
 _TIME_UNITS = {"thang", "nam", "ngay", "gio", "quy", "tuan", "lan"}
 _MONEY_HEADS = {"ty", "trieu", "nghin", "ngan", "dong", "ti"}
 
@@ -345,6 +348,9 @@ def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     q = replace(q, unit=tuple(_unify(list(q.unit))))
     while after and after[0][0].isdigit():  # "20 – 30 HTX": the unit follows the range
         after = after[1:]
+    if q.unit_class != "money":  # "90 ngàn thành viên": "ngàn" is part of the number
+        while after[1:] and after[0] in _MULTIPLIERS and not q.unit[:1] == (after[0],):
+            after = after[1:]
     if q.unit:
         if q.unit_class == "money":
             return bool(after) and after[0] in _MONEY_HEADS, 1.0
@@ -470,6 +476,9 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                         bonus -= 1.0  # ... but not for "các HTX": per group, not per cooperative
                     score += bonus if unit_ok else -3.0
                     score += 1.5 * near - 0.8 * _cue_penalty(sentence, a, b, cues)
+                    # The cue asked right by the figure, not just in its clause:
+                    # "655 HTX giải thể và 222 HTX chuyển đổi" for "bao nhiêu HTX giải thể".
+                    score += 0.5 * len(cues.near & _cues(_near(sentence, a, b, before=2, after=3)))
                     if asks_have and re.search(r"\bco\b", fold(sentence[:a])):
                         score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
                 elif q.kind in ("who", "when", "where"):

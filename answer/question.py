@@ -69,11 +69,13 @@ _UNIT_STOP = {"nam", "trong", "tai", "o", "cua", "vao", "co", "duoc", "den", "ti
 _FILLER = set("""bao nhieu may so luong tong so ai nguoi nao khi nao bao gio ngay nao o dau tai dau
     thi sao nhi a khong chua roi co la gi nao hien nay hien con how many much what who when
     where which did does in of is are was were to date day cua cac nhung duoc da dang se voi va cho
-    den trong tai nay toan tinh huyen nam""".split())
+    den trong tai nay toan tinh huyen vung nam""".split())
 # Words of a period ("đến hết tháng 5/2024"): they say when, not what a figure is.
-_PERIOD_WORDS = {"het", "thang", "ngay", "dau", "cuoi", "tuan", "nay", "hien", "nam", "ky"}  # not "quy": "Quỹ"
+_PERIOD_WORDS = {"het", "thang", "ngay", "dau", "cuoi", "tuan", "nay", "hien", "nam", "ky", "giai", "doan"}  # not "quy": "Quỹ"
+# "bao nhiêu phần trăm", "chiếm tỷ lệ bao nhiêu": a share, whatever "số HTX ..." came before.
+_SHARE_ASKED = re.compile(r"(?:tỷ lệ|tỉ lệ|chiếm)\s+(?:là\s+)?(?:bao nhiêu|mấy)", re.IGNORECASE)
 _HOW_MANY = re.compile(r"(?<!\w)(?:bao nhiêu|mấy|how many|how much)(?!\w)", re.IGNORECASE)
-_DATE_IN_QUESTION = re.compile(r"(?<!\d)(?:\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/\d{1,2})(?![\d/])")
+_DATE_IN_QUESTION = re.compile(r"(?<!\d)(?:(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/\d{1,2})(?![\d/])")
 
 _FOLLOW_UP = re.compile(
     r"^(?:(?:còn|thế còn|vậy còn|the con|con|vay con|and|what about|how about)\s+)(.*?)"
@@ -191,7 +193,7 @@ def parse(text: str, known_places=()) -> Question:
     places = tuple(places_in_question(text, known_places))
     years = tuple(years_in_question(text))
     unit, unit_text = _unit(viet)
-    if unit[:2] == ("phan", "tram"):  # "bao nhiêu phần trăm": a share, written "133%"
+    if unit[:2] == ("phan", "tram") or _SHARE_ASKED.search(viet):  # a share, written "133%"
         unit, unit_text = (), ""
     place_tokens = {t for p in places for t in tokens(p)}
     # Dates ("20/2/2024", "5/2024") constrain the period; they are not words to match.
@@ -208,7 +210,8 @@ def parse(text: str, known_places=()) -> Question:
     return Question(text=text, kind=kind, unit=unit, unit_text=unit_text, places=places,
                     years=years, keywords=keywords, english=english, resolved=text,
                     unit_class=_unit_class(unit, tokens(viet)),
-                    subject=keywords[:5], before_ask=before_ask, after_ask=after_ask)
+                    subject=_subject(keywords),
+                    before_ask=before_ask, after_ask=after_ask)
 
 
 _MONEY_WORDS = {"von", "no", "doanh", "ngan", "tien", "kinh", "thu", "ty", "trieu", "dong", "capital",
@@ -228,6 +231,19 @@ def _unit_class(unit, keywords) -> str | None:
             or {"doanh", "thu"} <= words or {"giai", "ngan"} <= words or {"thu", "nhap"} <= words:
         return "money"
     return None
+
+
+def _subject(keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """The first five content words, without the period ("đến hết năm") or
+    "phần trăm", which name no figure's subject."""
+    words = [k for k in keywords if k not in _PERIOD_WORDS]
+    out = []
+    for i, w in enumerate(words):
+        if (w, words[i + 1] if i + 1 < len(words) else "") == ("phan", "tram") \
+                or (words[i - 1] if i else "", w) == ("phan", "tram"):
+            continue  # "phần trăm" (not "phân loại": both fold to "phan")
+        out.append(w)
+    return tuple(out[:5])
 
 
 def is_follow_up(text: str) -> bool:

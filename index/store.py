@@ -63,6 +63,12 @@ class PassageStore:
                 embeddings=embeddings[i : i + step],
             )
 
+    def update_metadata(self, ids, metadatas) -> None:
+        """New metadata for stored passages; their documents and vectors stay."""
+        step = self._batch()
+        for i in range(0, len(ids), step):
+            self.collection.update(ids=list(ids[i : i + step]), metadatas=list(metadatas[i : i + step]))
+
     def delete(self, ids) -> None:
         step = self._batch()
         for i in range(0, len(ids), step):

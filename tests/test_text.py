@@ -522,6 +522,34 @@ def test_a_share_is_read_after_the_figure_but_not_past_its_clause():
     assert second > first
 
 
+def test_regions_are_places_above_the_provinces():
+    from vietnamese.places import provinces_in
+
+    assert provinces_in("vùng Đồng bằng sông Hồng và Bắc Trung Bộ có hơn 5.500 HTX") \
+        == ["Đồng bằng sông Hồng", "Bắc Trung Bộ"]
+    assert provinces_in("ở ĐBSCL và Đông Nam bộ đến cuối năm 2016") == ["Đồng bằng sông Cửu Long", "Đông Nam Bộ"]
+    assert provinces_in("vung dong bang song cuu long co bao nhieu htx", loose=True) == ["Đồng bằng sông Cửu Long"]
+    assert parse("Năm 2016 vùng Tây Nguyên có bao nhiêu HTX?").places == ("Tây Nguyên",)
+
+
+def test_a_share_asked_has_no_unit_and_a_period_is_no_subject():
+    q = parse("Tính đến hết năm 2016, số HTX hoạt động tốt và khá chiếm tỷ lệ bao nhiêu ở vùng Tây Nguyên?")
+    assert q.unit == () and q.unit_class == "percent"
+    q = parse("Giai đoạn 2012-2016, vốn ngân sách hỗ trợ trực tiếp cho các HTX đạt bao nhiêu?")
+    assert q.subject[:3] == ("von", "ngan", "sach") and "2012" not in q.keywords
+    # "phần trăm" is the unit; "phân loại" (folded alike) is content.
+    q = parse("Đến hết năm 2016, bao nhiêu phần trăm số HTX nông nghiệp được phân loại khá, tốt?")
+    assert q.subject == ("htx", "nong", "nghiep", "phan", "loai")
+
+
+def test_thousands_in_words_belong_to_the_number():
+    from answer.extract import _unit_fit
+
+    q = parse("Các hợp tác xã của tỉnh có bao nhiêu thành viên?")
+    assert _unit_fit(q, "90 ngàn thành viên")[0]
+    assert _unit_fit(parse("Dư nợ là bao nhiêu?"), "2,5 triệu đồng")[0]  # money keeps its multiplier
+
+
 def test_a_short_follow_up_about_the_same_event_keeps_its_words():
     first = parse("Ai chủ trì cuộc họp sơ kết kinh tế tập thể 6 tháng đầu năm 2017 ở Lạng Sơn?")
     q = resolve(parse("Cuộc họp diễn ra ngày nào?"), first)

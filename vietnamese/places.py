@@ -1,4 +1,4 @@
-"""A gazetteer of Vietnam's provinces, and finding places in text.
+"""A gazetteer of Vietnam's provinces and regions, and finding places in text.
 
 Documents are matched with their diacritics (folded matching would read
 "lòng an" as Long An); questions typed without diacritics are matched folded.
@@ -85,6 +85,23 @@ PROVINCES: dict[str, tuple[str, ...]] = {
     "Yên Bái": (),
 }
 
+# The regions ministries report by ("vùng Đồng bằng sông Cửu Long"): a place
+# too, above the provinces, so a region's figures answer only questions about
+# it and a sentence about another region is about somewhere else. (Not "Tây
+# Bắc", "Đông Bắc": also the compass directions.)
+REGIONS: dict[str, tuple[str, ...]] = {
+    "Đồng bằng sông Hồng": ("Đồng bằng Sông Hồng", "đồng bằng sông Hồng", "ĐBSH"),
+    "Đồng bằng sông Cửu Long": ("Đồng bằng Sông Cửu Long", "đồng bằng sông Cửu Long", "ĐBSCL"),
+    "Trung du và miền núi phía Bắc": ("trung du và miền núi phía Bắc", "Trung du miền núi phía Bắc",
+                                      "trung du miền núi phía Bắc", "miền núi phía Bắc"),
+    "Bắc Trung Bộ": ("Bắc Trung bộ",),
+    "Duyên hải Nam Trung Bộ": ("duyên hải Nam Trung Bộ", "Nam Trung Bộ", "Nam Trung bộ"),
+    "Tây Nguyên": (),
+    "Đông Nam Bộ": ("Đông Nam bộ",),
+}
+# Every place found by name, with no title before it.
+GAZETTEER = {**PROVINCES, **REGIONS}
+
 # Words that never start a district name (they follow "thành phố" in "thị xã,
 # thành phố" lists and similar).
 _TITLE = r"(?:huyện|thị xã|thành phố|TP\.?|quận|thị trấn)"
@@ -95,7 +112,7 @@ _DISTRICT_RE = re.compile(_TITLE + r"[ \t]+" + _NAME)
 @lru_cache(maxsize=1)
 def _patterns():
     exact, folded = [], []
-    for name, aliases in PROVINCES.items():
+    for name, aliases in GAZETTEER.items():
         for form in (name, *aliases):
             # Exact, case-sensitive on documents: "Long An", never "lòng an".
             exact.append((re.compile(r"(?<!\w)" + re.escape(form) + r"(?!\w)"), name))
@@ -104,7 +121,7 @@ def _patterns():
 
 
 def provinces_in(text: str, *, loose: bool = False) -> list[str]:
-    """Provinces named in text, most mentioned first.
+    """Provinces (and regions) named in text, most mentioned first.
 
     ``loose`` (for questions) also matches case-insensitively and, when the
     text has no diacritics at all, without them."""
@@ -130,6 +147,6 @@ def districts_in(text: str) -> list[str]:
     found = []
     for m in _DISTRICT_RE.finditer(text):
         name = m.group(1)
-        if name not in found and name not in PROVINCES:
+        if name not in found and name not in GAZETTEER:
             found.append(name)
     return found
