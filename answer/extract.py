@@ -26,7 +26,7 @@ from .types import Answer, Citation
 # these answers "bao nhiêu HTX" only if the question says so too.
 # (Each a regular expression over folded text; one cue per alternative.)
 CUES = [r"thanh lap(?: moi)?", "giai the", "tang", "giam", r"muc tieu|ke hoach|phan dau|du kien",
-        "vuot", "so voi", "bo sung", "ho tro", r"vay(?: von)?", "gioi thieu", "huong dan", "tu van",
+        "vuot", "so voi", "bo sung", r"(?<!quy )ho tro", r"vay(?: von)?", "gioi thieu", "huong dan", "tu van",
         "to chuc", "kiem tra", "lua chon", "phe duyet", "trong do", "dang hoat dong", "du no",
         "doanh so", "doanh thu", "giai ngan", "binh quan", "thu nhap", "dieu le"]
 _CUE_RES = [(c, re.compile(r"(?<!\w)(?:" + c + r")(?!\w)")) for c in CUES]
@@ -117,7 +117,7 @@ def _subject_fit(q: Question, sentence: str, a: int, b: int, spans) -> list[floa
     # the figure before often says what is shared ("1.642 hợp tác xã, chiếm 15,16%").
     prev = max([(s if q.unit_class == "percent" else e) for s, e in spans if e <= a], default=0)
     window = set(lexical_terms(sentence[max(prev, a - 80) : a]))
-    if q.unit_class == "percent":
+    if q.unit_class in ("percent", "money"):  # "75 triệu đồng | để mua máy gặt"
         end = _CLAUSE_END.search(sentence, b)  # "(40,6%), tỷ lệ HTX yếu kém (23%)": not past the clause
         following = min([s for s, e in spans if s >= b] + [end.start() if end else len(sentence)])
         window |= set(lexical_terms(sentence[b : min(following, b + 50)]))
@@ -131,7 +131,8 @@ def _subject_fit(q: Question, sentence: str, a: int, b: int, spans) -> list[floa
 
 # Figures in digits, and small ones in words before a unit ("hai HTX", "sáu
 # giải Grammy"); not "một" (also "a") nor "năm" (also "year"), not "thứ hai".
-_FIGURE_RE = re.compile(NUMBER_RE.pattern + r"|(?<!\w)(?<!thứ )(?:hai|ba|bốn|sáu|bảy|tám|chín|mười)(?= [^\W\d])")
+_FIGURE_RE = re.compile(r"(?<![^\W\d])" + NUMBER_RE.pattern  # not "F1", "H5N1": names, not figures
+                        + r"|(?<!\w)(?<!thứ )(?:hai|ba|bốn|sáu|bảy|tám|chín|mười)(?= [^\W\d])")
 
 
 def _number_spans(sentence: str):
@@ -255,16 +256,19 @@ def asked_cues(q: Question) -> AskedCues:
     return AskedCues(frozenset(near), frozenset(_cues(fold(frame))))
 
 
-def _cue_penalty(sentence: str, a: int, b: int, asked: AskedCues) -> float:
+def _cue_penalty(sentence: str, a: int, b: int, asked: AskedCues, whole_unit: frozenset = frozenset()) -> float:
     """A cue on one side only means the figure counts something else: "thành
     lập mới 35 HTX" does not answer "có bao nhiêu HTX", and "153 HTX" does not
-    answer "giải thể bao nhiêu HTX"."""
-    penalty = 1.0 * len(_cues(_near(sentence, a, b)) - asked.anywhere)
+    answer "giải thể bao nhiêu HTX". (``whole_unit``: cues that do not count
+    against a figure whose unit is the whole unit asked — "trong đó 738 HTX
+    vận tải đường bộ" is the part asked for.)"""
+    penalty = 1.0 * len(_cues(_near(sentence, a, b)) - asked.anywhere - whole_unit)
     penalty += 1.8 * len(asked.near - _cues(_clause(sentence, a, b)))
     penalty += 0.6 * len(asked.anywhere - asked.near - _cues(_clause(sentence, a, b)))
     return penalty
 
 
+_PART = frozenset({"trong do"})
 _TITLES = re.compile(r"(?<!\w)(pho\s+)?(chu tich|bi thu|giam doc|truong phong|truong ban|truong|chanh van phong)"
                      r"(?!\w)")
 
@@ -372,6 +376,18 @@ def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     return not (after and after[0] in _TIME_UNITS), 0.0
 
 
+def _unit_before(q: Question, sentence: str, a: int) -> tuple[bool, float]:
+    """The unit said before the figure: "trong đó HTX nông nghiệp là 13.712"."""
+    starts = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, a)]
+    before = _unify(tokens(sentence[starts[-1] if starts else 0 : a]))
+    while before and before[-1] in ("la", "dat", "gom", "co"):
+        before = before[:-1]
+    unit = _unify(list(q.unit))
+    if before[-len(unit):] == unit and before[-len(unit) - 1 : -len(unit)] != ["so"]:
+        return True, 1.5 + 0.4 * (len(unit) - 1)
+    return False, 0.0
+
+
 def _year_only(span: str, q: Question, asks_day: bool) -> bool:
     """A bare year ("năm 2024") does not answer "ngày nào?", nor restate the
     year the question already gives."""
@@ -457,8 +473,11 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                 near = _overlap(kw_terms, before | after)
                 if q.kind == "number":
                     unit_ok, bonus = _unit_fit(q, sentence[a:b])
+                    if q.unit and not unit_ok and q.unit_class != "money":
+                        unit_ok, bonus = _unit_before(q, sentence, a)
                     fits = _subject_fit(q, sentence, a, b, spans)
-                    if not q.unit and q.subject:
+                    if (not q.unit or q.unit_class == "money") and q.subject:
+                        # ("bao nhiêu vốn", "bao nhiêu tiền": money, whose subject is checked the same way.)
                         # "Dân số ... là bao nhiêu?" needs "dân số" right before the figure.
                         unit_ok = unit_ok and max(fits) > 0
                         # Only the question's first words weigh: the words by the
@@ -475,7 +494,8 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                     elif per and tokens(per.group(1))[0] in ("htx", "tht"):
                         bonus -= 1.0  # ... but not for "các HTX": per group, not per cooperative
                     score += bonus if unit_ok else -3.0
-                    score += 1.5 * near - 0.8 * _cue_penalty(sentence, a, b, cues)
+                    whole = len(q.unit) >= 2 and bonus >= 1.5 + 0.4 * (len(q.unit) - 1)
+                    score += 1.5 * near - 0.8 * _cue_penalty(sentence, a, b, cues, _PART if whole else frozenset())
                     # The cue asked right by the figure, not just in its clause:
                     # "655 HTX giải thể và 222 HTX chuyển đổi" for "bao nhiêu HTX giải thể".
                     score += 0.5 * len(cues.near & _cues(_near(sentence, a, b, before=2, after=3)))

@@ -64,6 +64,11 @@ _KIND_RES = [(kind, re.compile(pattern)) for kind, pattern in KINDS]
 _UNIT_STOP = {"nam", "trong", "tai", "o", "cua", "vao", "co", "duoc", "den", "tinh", "huyen", "thi",
               "sao", "vay", "the", "nhi", "a", "hien", "tu", "la", "khi", "dang", "va", "voi", "ma",
               "ha", "khong", "chua", "roi", "nay", "do", "so"}  # "tăng bao nhiêu | so với"
+# The same with their diacritics, for questions that have them: "vận tải"
+# is a unit's word, "tại" (at) ends it; folded, both are "tai".
+_UNIT_STOP_MARKED = {"năm", "trong", "tại", "ở", "của", "vào", "có", "được", "đến", "tỉnh", "huyện", "thì",
+                     "sao", "vậy", "thế", "nhỉ", "à", "hiện", "từ", "là", "khi", "đang", "và", "với", "mà",
+                     "hả", "không", "chưa", "rồi", "này", "đó", "so"}
 # Question words and fillers: not content to match in an article.
 # (Folded, so ambiguous syllables stay out: "vay" is both "vậy" and "vay".)
 _FILLER = set("""bao nhieu may so luong tong so ai nguoi nao khi nao bao gio ngay nao o dau tai dau
@@ -144,20 +149,25 @@ def _unit(text: str) -> tuple[tuple[str, ...], str]:
     """The words after "bao nhiêu"/"mấy"/"số lượng" up to a stop word."""
     words = text.split()
     folded = [fold(w).strip("?.,!:;") for w in words]
+    if has_diacritics(text):
+        marked = [w.lower().strip("?.,!:;") for w in words]
+        stops = [m in _UNIT_STOP_MARKED for m in marked]
+    else:
+        stops = [f in _UNIT_STOP for f in folded]
     for i, w in enumerate(folded):
         two = " ".join(folded[i : i + 2])
         start = None
         if two in ("bao nhieu", "so luong", "tong so", "how many", "how much"):
             start = i + 2
         elif w == "may" and words[i].lower().strip("?.,!:;") != "máy" and i + 1 < len(folded) \
-                and folded[i + 1] not in _UNIT_STOP:
+                and not stops[i + 1]:
             start = i + 1
         if start is None:
             continue
         end = start
         # Up to six words, so that a glossed "thành lập mới hợp tác xã" keeps its
         # noun; a capitalised word ("Lang Son") is a place, not the unit.
-        while end < len(folded) and end - start < 6 and folded[end] and folded[end] not in _UNIT_STOP \
+        while end < len(folded) and end - start < 6 and folded[end] and not stops[end] \
                 and not folded[end].isdigit() and not (end > start and words[end][:1].isupper()
                                                        and not words[end].isupper()):
             end += 1
@@ -176,7 +186,7 @@ def _unit(text: str) -> tuple[tuple[str, ...], str]:
             if w == "so" and (i == 0 or folded[i - 1] in ("tong", "la", "co") or folded[i - 1].isdigit()
                               or words[i - 1].endswith((",", ":"))):  # "Năm 2021 số HTX ..."
                 end = i + 1
-                while end < len(folded) and end - i <= 3 and folded[end] not in _UNIT_STOP | {"luong"}:
+                while end < len(folded) and end - i <= 3 and not stops[end] and folded[end] != "luong":
                     end += 1
                 if end > i + 1:
                     unit_text = " ".join(w.strip("?.,!:;") for w in words[i + 1 : end])

@@ -20,6 +20,8 @@ from index import embeddings as embedders
 from index import snapshot as snapshots
 from index.store import open_store
 
+from vietnamese.places import GAZETTEER
+
 from .constraints import is_foreign
 
 
@@ -118,6 +120,10 @@ class HybridSearch:
         allowed = np.ones(n, dtype=bool)
         unmet = None
         preferred = {p for p in places if is_foreign(p)}  # "Fresno": preferred, not required
+        if any(p in GAZETTEER for p in places):
+            # "Hạ Long (Quảng Ninh)": the province is required; the district
+            # only preferred (an article may name it untitled, "vịnh Hạ Long").
+            preferred |= {p for p in places if p not in GAZETTEER}
         places = [p for p in places if p not in preferred]
         if places:
             allowed &= self._mask(self._doc_places, list(places))
