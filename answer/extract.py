@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, replace
 
 from vietnamese.places import GAZETTEER, districts_in, provinces_in
-from vietnamese.text import NUMBER_RE, fold, has_diacritics, lexical_terms, sentence_spans, tokens
+from vietnamese.text import (NUMBER_RE, fold, has_diacritics, lexical_terms, normalize_number, sentence_spans,
+                             tokens)
 from vietnamese.years import years_in
 
 from .injection import looks_like_instructions
@@ -414,6 +415,7 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
     cues = asked_cues(q)
     role_body = _role_body(question_folded)
     asks_day = bool(re.search(r"ngay nao|ngay may|what date|what day|on what day", question_folded))
+    asked_numbers = {normalize_number(n) for n in NUMBER_RE.findall(_DATE_RE.sub(" ", q.text))}
     level = _ASKED_LEVEL.search(question_folded)
     level = level.group(1) if level else None
     seen = set()
@@ -458,6 +460,10 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
 
             if q.kind == "number":
                 spans = list(_number_spans(sentence))
+                # A figure the question itself states is not what it asks ("khoảng 130
+                # tấn nghêu ... bị chết gây thiệt hại bao nhiêu?"); nor is a date or year.
+                spans = [(a, b) for a, b in spans if not NUMBER_RE.match(sentence, a)
+                         or normalize_number(NUMBER_RE.match(sentence, a).group()) not in asked_numbers]
             elif q.kind == "who":
                 spans = list(_names(sentence))
             elif q.kind == "when":

@@ -54,8 +54,8 @@ _ENGLISH_HINT = re.compile(r"\b(how|what|who|when|where|which|many|much|did|does
 KINDS = [
     ("number", r"bao nhieu|may (?!nam\b)|so luong|tong so|how many|how much|what number|what percent|what share"
                r"|what proportion|ty le"),
-    ("who", r"\bai\b|nguoi nao|dong chi nao|who\b|whom\b"),
-    ("when", r"khi nao|bao gio|ngay nao|thoi diem nao|luc nao|ngay may|when\b|what date|what day"),
+    ("who", r"\bai\b|nguoi nao|dong chi nao|dai bieu nao|who\b|whom\b"),
+    ("when", r"khi nao|bao gio|ngay nao|(?<!\w)nam nao|thoi diem nao|luc nao|ngay may|when\b|what date|what day"),
     ("where", r"o dau|tai dau|(?<!ve )tinh nao|huyen nao|(?<!\w)(?:xa|phuong|thon|ap) nao|dia phuong nao|noi nao"
               r"|where\b|which province"),
 ]
@@ -238,7 +238,8 @@ def _unit_class(unit, keywords) -> str | None:
     if {"ty", "le"} <= words or "phan" in words and "tram" in words:
         return "percent"
     if words & {"von", "tien", "phi"} or {"du", "no"} <= words or {"doanh", "so"} <= words \
-            or {"doanh", "thu"} <= words or {"giai", "ngan"} <= words or {"thu", "nhap"} <= words:
+            or {"doanh", "thu"} <= words or {"giai", "ngan"} <= words or {"thu", "nhap"} <= words \
+            or {"thiet", "hai"} <= words:  # "gây thiệt hại bao nhiêu": damage is counted in money
         return "money"
     return None
 

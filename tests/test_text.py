@@ -453,6 +453,22 @@ def test_number_spans_keep_ranges_and_totals_whole():
     assert spans_of("giai đoạn 2021-2025 đạt tiêu chí số 13 với 81/106 xã") == ["81/106 xã"]
 
 
+def test_damage_is_counted_in_money():
+    assert parse("Nghêu chết đã gây thiệt hại bao nhiêu?").unit_class == "money"
+
+
+def test_a_figure_the_question_states_is_not_its_answer():
+    from langchain_core.documents import Document
+
+    from answer.extract import candidates
+
+    q = parse("Khoảng 130 tấn nghêu nuôi của hợp tác xã bị chết gây thiệt hại ước tính bao nhiêu?")
+    text = "Khoảng 130 tấn nghêu nuôi của hợp tác xã bị chết, gây thiệt hại ước tính trên 2 tỷ đồng."
+    doc = Document(page_content=text, metadata={"source": "a.txt", "start": 0, "end": len(text)})
+    found = [c.sentence[c.span[0]:c.span[1]] for c in candidates(q, [doc])]
+    assert "2 tỷ đồng" in found and not any(f.startswith("130") for f in found)
+
+
 def test_digits_inside_a_name_are_no_figure():
     assert spans_of("xuống giống ngô lai F1 trên diện tích 200 ha / 170 hộ") == ["200 ha", "170 hộ"]
 
@@ -510,6 +526,8 @@ def test_follow_up_keeps_the_unit():
 @pytest.mark.parametrize("question, kind", [
     ("Năm 2020 huyện U Minh thành lập mô hình hội quán ở xã nào?", "where"),
     ("Vệ tinh nào đã được sử dụng khi Sky Digital ra mắt?", "what"),
+    ("Tổ hợp tác nuôi nghêu Thanh Vũ được thành lập vào năm nào?", "when"),
+    ("Đại biểu nào của đoàn Thanh Hoá đề nghị mở rộng hạn điền?", "who"),
     # "máy móc" (machines) folds like "mấy" (how many).
     ("Dự án hỗ trợ máy móc, phân bón triển khai ở huyện nào?", "where"),
     ("Huyện có mấy HTX?", "number"),
