@@ -19,6 +19,7 @@ from vietnamese.places import districts_in, provinces_in
 from vietnamese.text import sentence_spans
 from vietnamese.years import years_in
 
+from . import metadata as describing
 from .metadata import DocumentInfo
 
 
@@ -95,6 +96,7 @@ def make_passages(source: str, text: str, lines, info: DocumentInfo, content_has
                 "n_chunks": len(spans),
                 "content_hash": content_hash,
                 "recipe": recipe,
+                "described": describing.VERSION,  # which describe() wrote the places and years below
                 "title": info.title,
                 "date": info.date,
                 "places": _join(info.places),

@@ -109,8 +109,10 @@ def _recover_from_store(store, manifest: dict) -> snapshots.Snapshot:
         files[source] = {"sha256": hashes.pop(), "size": None, "mtime_ns": None,
                          "ids": [r[0] for r in recs]}
         records.extend(recs)
-    # Which describe() wrote their metadata is not known: describe them again.
-    return snapshots.Snapshot.build({**manifest, "metadata": None, "files": files}, records)
+    # Described by an older describe() (or not known): describe them again.
+    described = {r[2].get("described") for r in records}
+    version = described.pop() if len(described) == 1 else None
+    return snapshots.Snapshot.build({**manifest, "metadata": version, "files": files}, records)
 
 
 def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=None) -> Report:
