@@ -347,6 +347,11 @@ def _unify(toks: list[str]) -> list[str]:
     return out
 
 
+def _unit_bonus(common: int) -> float:
+    """What a figure's unit earns when its first ``common`` words are the unit asked."""
+    return 1.5 + 0.4 * (common - 1)
+
+
 def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     """Does the figure count what was asked? (ok, bonus)"""
     after = _unify(tokens(span_text))[1:]
@@ -354,7 +359,7 @@ def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     while after and after[0][0].isdigit():  # "20 – 30 HTX": the unit follows the range
         after = after[1:]
     if q.unit_class != "money":  # "90 ngàn thành viên": "ngàn" is part of the number
-        while after[1:] and after[0] in _MULTIPLIERS and not q.unit[:1] == (after[0],):
+        while after[1:] and after[0] in _MULTIPLIERS and q.unit[:1] != (after[0],):
             after = after[1:]
     if q.unit:
         if q.unit_class == "money":
@@ -369,7 +374,7 @@ def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
             if a != b:
                 break
             common += 1
-        return True, 1.5 + 0.4 * (common - 1)
+        return True, _unit_bonus(common)
     if q.unit_class == "percent":
         return span_text.endswith("%"), 1.0
     if q.unit_class == "money":
@@ -385,8 +390,14 @@ def _unit_before(q: Question, sentence: str, a: int) -> tuple[bool, float]:
         before = before[:-1]
     unit = _unify(list(q.unit))
     if before[-len(unit):] == unit and before[-len(unit) - 1 : -len(unit)] != ["so"]:
-        return True, 1.5 + 0.4 * (len(unit) - 1)
+        return True, _unit_bonus(len(unit))
     return False, 0.0
+
+
+def _digits(sentence: str, a: int) -> str | None:
+    """The figure starting at ``a`` as digits ("10.000" -> "10000"); None for one in words."""
+    m = NUMBER_RE.match(sentence, a)
+    return normalize_number(m.group()) if m else None
 
 
 def _year_only(span: str, q: Question, asks_day: bool) -> bool:
@@ -462,8 +473,7 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                 spans = list(_number_spans(sentence))
                 # A figure the question itself states is not what it asks ("khoảng 130
                 # tấn nghêu ... bị chết gây thiệt hại bao nhiêu?"); nor is a date or year.
-                spans = [(a, b) for a, b in spans if not NUMBER_RE.match(sentence, a)
-                         or normalize_number(NUMBER_RE.match(sentence, a).group()) not in asked_numbers]
+                spans = [(a, b) for a, b in spans if _digits(sentence, a) not in asked_numbers]
             elif q.kind == "who":
                 spans = list(_names(sentence))
             elif q.kind == "when":
@@ -483,8 +493,8 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                         unit_ok, bonus = _unit_before(q, sentence, a)
                     fits = _subject_fit(q, sentence, a, b, spans)
                     if (not q.unit or q.unit_class == "money") and q.subject:
-                        # ("bao nhiêu vốn", "bao nhiêu tiền": money, whose subject is checked the same way.)
-                        # "Dân số ... là bao nhiêu?" needs "dân số" right before the figure.
+                        # "Dân số ... là bao nhiêu?" needs "dân số" right before the figure;
+                        # so does money asked with a unit ("bao nhiêu vốn", "bao nhiêu tiền").
                         unit_ok = unit_ok and max(fits) > 0
                         # Only the question's first words weigh: the words by the
                         # question word ("đến hết tháng 5/2024 | là bao nhiêu")
@@ -500,7 +510,7 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
                     elif per and tokens(per.group(1))[0] in ("htx", "tht"):
                         bonus -= 1.0  # ... but not for "các HTX": per group, not per cooperative
                     score += bonus if unit_ok else -3.0
-                    whole = len(q.unit) >= 2 and bonus >= 1.5 + 0.4 * (len(q.unit) - 1)
+                    whole = len(q.unit) >= 2 and bonus >= _unit_bonus(len(q.unit))
                     score += 1.5 * near - 0.8 * _cue_penalty(sentence, a, b, cues, _PART if whole else frozenset())
                     # The cue asked right by the figure, not just in its clause:
                     # "655 HTX giải thể và 222 HTX chuyển đổi" for "bao nhiêu HTX giải thể".

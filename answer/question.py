@@ -76,11 +76,14 @@ _FILLER = set("""bao nhieu may so luong tong so ai nguoi nao khi nao bao gio nga
     where which did does in of is are was were to date day cua cac nhung duoc da dang se voi va cho
     den trong tai nay toan tinh huyen vung nam""".split())
 # Words of a period ("đến hết tháng 5/2024"): they say when, not what a figure is.
-_PERIOD_WORDS = {"het", "thang", "ngay", "dau", "cuoi", "tuan", "nay", "hien", "nam", "ky", "giai", "doan"}  # not "quy": "Quỹ"
+# (Not "quy": "quý" is a quarter, but "Quỹ" a fund.)
+_PERIOD_WORDS = {"het", "thang", "ngay", "dau", "cuoi", "tuan", "nay", "hien", "nam", "ky", "giai", "doan"}
 # "bao nhiêu phần trăm", "chiếm tỷ lệ bao nhiêu": a share, whatever "số HTX ..." came before.
 _SHARE_ASKED = re.compile(r"(?:tỷ lệ|tỉ lệ|chiếm)\s+(?:là\s+)?(?:bao nhiêu|mấy)", re.IGNORECASE)
 _HOW_MANY = re.compile(r"(?<!\w)(?:bao nhiêu|mấy|how many|how much)(?!\w)", re.IGNORECASE)
-_DATE_IN_QUESTION = re.compile(r"(?<!\d)(?:(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}|\d{1,2}/\d{1,2})(?![\d/])")
+# Dates and periods in a question: "20/2/2024", "5/2024", "Giai đoạn 2012-2016".
+_DATE_IN_QUESTION = re.compile(r"(?<!\d)(?:(?:19|20)\d\d\s*[-–]\s*(?:19|20)\d\d|\d{1,2}/\d{1,2}/\d{2,4}"
+                               r"|\d{1,2}/\d{4}|\d{1,2}/\d{1,2})(?![\d/])")
 
 _FOLLOW_UP = re.compile(
     r"^(?:(?:còn|thế còn|vậy còn|the con|con|vay con|and|what about|how about)\s+)(.*?)"

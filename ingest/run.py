@@ -23,8 +23,8 @@ from index import embeddings as embedders
 from index import snapshot as snapshots
 from index.store import open_store
 
-from .clean import article_lines
 from . import metadata
+from .clean import article_lines
 from .metadata import describe
 from .passages import make_passages, recipe_id
 from .reader import Unreadable, read_text

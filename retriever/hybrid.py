@@ -4,9 +4,10 @@ Place and year constraints are applied here, on the snapshot's metadata held
 in memory, never through Chroma's ``where`` filters (they slow down as the
 collection grows). A place named in the question is required: passages from
 articles about other places are never returned, so a question about Đà Nẵng
-cannot be answered with Hà Tĩnh's figures (a foreign place the articles
-taught the index, "Fresno", is only preferred: constraints.is_foreign). A year is required of the article
-and preferred in the passage.
+cannot be answered with Hà Tĩnh's figures. A foreign place the articles
+taught the index ("Fresno", constraints.is_foreign), or a district beside a
+province the question names, is only preferred. A year is required of the
+article and preferred in the passage.
 """
 
 from __future__ import annotations
