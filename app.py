@@ -395,7 +395,7 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
 
         def health() -> dict:
             """Whether the index and the embedding model are loaded ("status": "ok")."""
-            from answer.health import health as check
+            from operations.health import health as check
 
             return check(assistant)
 
@@ -494,7 +494,7 @@ def main(argv=None) -> None:
     if args.host not in ("127.0.0.1", "localhost", "::1") and not args.auth:
         print(f"Warning: listening on {args.host} without --auth; anyone on the network can use it.",
               file=sys.stderr)
-    from answer import questionlog
+    from operations import questionlog
     from answer.assistant import Assistant
 
     settings = config.load(corpus_dir=args.corpus, index_dir=args.index, embedder=args.embedder,

@@ -71,6 +71,13 @@ class Settings:
 
     # Answering: "extractive" (default, no language model) or "generative".
     answer_mode: str = "extractive"
+    # The extractive answerer: "rules" (the hand-weighted scorer,
+    # answer/extract.py; blind set tests/data/qa_blind.jsonl: 0.475 right,
+    # 0.238 confidently wrong) or "fitted" (answer/reader.py: models fitted on
+    # labelled questions, refusing below calibrated thresholds; the same set:
+    # 0.376 right, 0.062 confidently wrong, but it refuses 12% of the seed
+    # questions). docs/quality.md has both.
+    reader: str = "rules"
     llm_provider: str = "openai"  # "openai" (any OpenAI-compatible endpoint) or "ollama"
     llm_model: str = "gpt-4o-mini"
     llm_base_url: str | None = None
@@ -82,7 +89,7 @@ class Settings:
     concurrency: int = 4
     queue_size: int = 64
 
-    # The question log (answer/questionlog.py): one JSON line per question,
+    # The question log (operations/questionlog.py): one JSON line per question,
     # rotating. The question text itself is left out unless log_questions.
     log_dir: Path = PROJECT_DIR / "logs"
     log_questions: bool = False
@@ -143,6 +150,7 @@ _ENV = {
     "KTTT_TOP_K": ("top_k", int),
     "KTTT_FUSION": ("fusion", str),
     "KTTT_ANSWER_MODE": ("answer_mode", str),
+    "KTTT_READER": ("reader", str),
     "KTTT_LLM_PROVIDER": ("llm_provider", str),
     "KTTT_LLM_MODEL": ("llm_model", str),
     "KTTT_LLM_BASE_URL": ("llm_base_url", str),

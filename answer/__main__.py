@@ -2,19 +2,16 @@
 
     python -m answer ask "Hà Tĩnh có bao nhiêu HTX năm 2023?" [--json]
     python -m answer batch IN.jsonl > OUT.jsonl
-    python -m answer eval QA.jsonl [--distractors [DIR]] [--baseline] [--wrong] [--json OUT]
-    python -m answer eval --xquad [--baseline]
+    python -m answer eval ...    # the same as python -m evaluation eval ... (evaluation/)
+    python -m answer candidates FILE [--json]   # the spans the reader sees in an article
     python -m answer health     # is the index loaded, does the model answer? (exit 1 if not)
 
 Each input line of ``batch`` is {"id", "turns": ["question", "follow-up", ...]};
 each output line is {"id", "answer", "found", "citations": [{"source", "quote",
 "start", "end"}], "seconds"} for the last turn. Keep this format stable:
 evaluations are built on it. Every command takes --corpus and --index; a
-missing or stale index for that corpus is built first. ``eval`` prints one
-table (see answer/evaluate.py); --distractors indexes the corpus together
-with a folder of distractor articles (default ../shared/data/coop-news),
---xquad lays out XQuAD-vi (one document per paragraph) and evaluates on it,
---baseline adds the textbook pipeline's row (answer/baseline.py).
+missing or stale index for that corpus is built first. ``eval`` is the
+evaluation package's (``python -m evaluation eval``).
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ from pathlib import Path
 
 import config
 
-from .batch import run_batch  # noqa: F401  (the batch path; importable from here too)
+from .batch import run_batch
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -44,7 +41,7 @@ def _settings(args):
 def _health(args) -> int:
     """Load what a running chat would (without building anything) and check it."""
     from .assistant import Assistant
-    from .health import health
+    from operations.health import health
 
     settings = _settings(args)
     try:
@@ -57,7 +54,7 @@ def _health(args) -> int:
 
 
 def _assistant(args):
-    from . import questionlog
+    from operations import questionlog
     from .assistant import Assistant
 
     settings = _settings(args)
@@ -70,50 +67,18 @@ def _assistant(args):
         sys.stdout = stdout
 
 
-def _eval(args) -> int:
-    from index import embeddings
+def _candidates(args) -> int:
+    """Every span the reader could answer with, sentence by sentence, with offsets into the file."""
+    from ingest.reader import read_text
 
-    from . import datasets
-    from .assistant import Assistant
-    from .evaluate import LastQueryCache, load_qa, run_assistant, run_baseline, table
+    from .features import spans_in
 
-    qa_path, corpus = args.qa, args.corpus
-    if args.xquad:
-        source = Path(args.xquad) if args.xquad != "default" else datasets.shared_data("xquad-vi/xquad_vi.jsonl")
-        if source is None:
-            raise FileNotFoundError("XQuAD-vi not found: give its path, --xquad PATH/xquad_vi.jsonl")
-        corpus, qa_path = datasets.xquad(source)
-    if qa_path is None:
-        raise ValueError("give a QA file (or --xquad)")
-    if args.distractors:
-        folder = Path(args.distractors) if args.distractors != "default" else datasets.shared_data("coop-news")
-        if folder is None or not folder.is_dir():
-            raise FileNotFoundError("distractor folder not found: give it, --distractors DIR")
-        corpus = datasets.with_distractors(corpus or config.DEFAULT_CORPUS, folder)
-    settings = config.load(corpus_dir=corpus, index_dir=args.index, embedder=args.embedder, answer_mode=args.mode)
-    qa = load_qa(qa_path)
-    if args.sample and args.sample < len(qa):  # evenly spaced, so every part of the file is in
-        qa = [qa[i * len(qa) // args.sample] for i in range(args.sample)]
-    stdout, sys.stdout = sys.stdout, sys.stderr  # progress to stderr, the table to stdout
-    try:
-        embedder = LastQueryCache(embeddings.load(settings.embedder, settings.embed_batch_size))
-        systems = [(run_assistant, Assistant.open(settings, embedder=embedder))]
-        if args.baseline:
-            from .baseline import Baseline
-
-            index = args.baseline_index or settings.resolved_index_dir().with_name(
-                settings.resolved_index_dir().name + "-baseline")
-            systems.append((run_baseline, Baseline.open(settings.corpus_dir, index, embedder, settings.embedder)))
-        rows = [run(system, qa, progress=True) for run, system in systems]
-    finally:
-        sys.stdout = stdout
-    print(table(rows, f"{qa_path} over {settings.corpus_dir} ({len(systems[0][1].sources())} articles)"))
-    if args.wrong:
-        for row in rows[:1]:
-            for w in row.wrong:
-                print(json.dumps(w, ensure_ascii=False))
-    if args.json:
-        args.json.write_text(json.dumps({row.name: row.metrics() for row in rows}, indent=1))
+    text = read_text(args.file)
+    for item in spans_in(text):
+        if args.json:
+            print(json.dumps(item, ensure_ascii=False))
+        else:
+            print(f"{item['start']:>6}-{item['end']:<6} {item['kind']:<6} {item['text']}")
     return 0
 
 
@@ -128,31 +93,29 @@ def main(argv=None) -> int:
     batch = sub.add_parser("batch", help="answer conversations from a JSONL file")
     batch.add_argument("input", type=Path, help="JSONL with {id, turns} per line ('-' for stdin)")
     _common(batch)
-    ev = sub.add_parser("eval", help="score answers against a QA file and print a table")
-    ev.add_argument("qa", type=Path, nargs="?", help="JSONL with {id, turns, answers, sources} per line")
-    ev.add_argument("--distractors", nargs="?", const="default", metavar="DIR",
-                    help="index these articles too (default: ../shared/data/coop-news)")
-    ev.add_argument("--xquad", nargs="?", const="default", metavar="JSONL",
-                    help="evaluate on XQuAD-vi (default: ../shared/data/xquad-vi/xquad_vi.jsonl)")
-    ev.add_argument("--baseline", action="store_true", help="also run the textbook pipeline, side by side")
-    ev.add_argument("--baseline-index", type=Path, help="the baseline's index folder (default: beside --index)")
-    ev.add_argument("--sample", type=int, metavar="N", help="only N questions, evenly spaced through the file")
-    ev.add_argument("--wrong", action="store_true", help="also list the assistant's wrong answers")
-    ev.add_argument("--json", type=Path, help="also write the metrics to this JSON file")
-    _common(ev)
+    sub.add_parser("eval", help="score answers against a QA file: same as `python -m evaluation eval`",
+                   add_help=False)
+    cd = sub.add_parser("candidates", help="list the figures, names, dates and places the reader sees in a file")
+    cd.add_argument("file", type=Path, help="an article (.txt)")
+    cd.add_argument("--json", action="store_true", help="one JSON object per candidate")
     hl = sub.add_parser("health", help="check that the index and the model load (JSON; exit 1 if not)")
     _common(hl)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:  # kept for old scripts; the harness lives in evaluation/
+        from evaluation.__main__ import main as evaluation_main
+
+        return evaluation_main(argv)
     args = parser.parse_args(argv)
 
     if args.command == "health":
         return _health(args)
+    if args.command == "candidates":
+        return _candidates(args)
 
     from index.snapshot import IndexBusy
     from index.store import IndexMismatch
 
     try:
-        if args.command == "eval":
-            return _eval(args)
         assistant = _assistant(args)
     except (IndexBusy, IndexMismatch, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -14,11 +14,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from operations import questionlog
 from retriever.hybrid import HybridSearch
 from retriever.langchain import HybridRetriever
 
-from . import extract, questionlog
+from . import extract
 from .question import Conversation, is_follow_up, parse, resolve
+from .reader import Answerer, reader_for
 from .types import Answer
 
 MAX_QUESTION_CHARS = 2000
@@ -34,6 +36,15 @@ class Assistant:
         self.search = search
         self.retriever = HybridRetriever(search=search)
         self.chat_model = chat_model  # a LangChain chat model in generative mode
+        self._reader: Answerer | None = None
+
+    @property
+    def reader(self) -> Answerer:
+        """The extractive :class:`~answer.reader.Answerer` (``settings.reader``);
+        the generative mode falls back to this same object."""
+        if self._reader is None:
+            self._reader = reader_for(self.settings, self.search.snapshot.lexical.idf)
+        return self._reader
 
     @classmethod
     def open(cls, settings, *, build: bool = True, progress: bool = True, chat_model=None,
@@ -131,7 +142,7 @@ class Assistant:
     def extractive(self, q) -> Answer:
         docs = self.retrieve(q)
         if docs:
-            return extract.answer(q, docs, idf=self.search.snapshot.lexical.idf)
+            return self.reader.answer(q, docs)
         # Nothing satisfies the place or year: say which, show what is closest.
         closest = self.retrieve(q, years=[]) if q.places else []
         unmet = "year" if closest else "place"

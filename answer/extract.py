@@ -583,6 +583,9 @@ def state(q: Question, span: str, source: str) -> str:
         if q.kind == "number" and q.unit_text:
             m = re.search(pattern + r"\s+" + re.escape(q.unit_text), frame, re.IGNORECASE)
         m = m or re.search(pattern, frame, re.IGNORECASE)
+    if q.english:  # "Ha Tinh, 2023: 1.025 HTX (according to 003_….txt)."
+        where = ", ".join([*(p for p in q.places), *(str(y) for y in q.years)])
+        return f"{where + ': ' if where else ''}{span} (according to {source})."
     if m:
         lead = "là " if m.group(0).lower().startswith("là") else ("vào " if q.kind == "when" else "")
         sentence = frame[: m.start()] + lead + span + frame[m.end():]

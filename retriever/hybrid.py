@@ -4,10 +4,9 @@ Place and year constraints are applied here, on the snapshot's metadata held
 in memory, never through Chroma's ``where`` filters (they slow down as the
 collection grows). A place named in the question is required: passages from
 articles about other places are never returned, so a question about Đà Nẵng
-cannot be answered with Hà Tĩnh's figures. A foreign place the articles
-taught the index ("Fresno", constraints.is_foreign), or a district beside a
-province the question names, is only preferred. A year is required of the
-article and preferred in the passage.
+cannot be answered with Hà Tĩnh's figures. Any other place (a district, a
+foreign city the articles taught the index) is only preferred. A year is
+required of the article and preferred in the passage.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from index.store import open_store
 
 from vietnamese.places import GAZETTEER
 
-from .constraints import is_foreign
 
 
 # With at most this many passages allowed, Chroma is given their ids to search
@@ -120,11 +118,12 @@ class HybridSearch:
         n = len(self)
         allowed = np.ones(n, dtype=bool)
         unmet = None
-        preferred = {p for p in places if is_foreign(p)}  # "Fresno": preferred, not required
-        if any(p in GAZETTEER for p in places):
-            # "Hạ Long (Quảng Ninh)": the province is required; the district
-            # only preferred (an article may name it untitled, "vịnh Hạ Long").
-            preferred |= {p for p in places if p not in GAZETTEER}
+        # Only a province or region is required of the article. A district or
+        # another place the articles taught the index is preferred: an article
+        # names it in passing ("HTX Hợp Lực ở Lộc Hà"), and a word read as a
+        # place may be a name ("Thanh Bình", "HTX Bảo An Phú"); the reader
+        # weighs where a sentence says it is (answer/features.py).
+        preferred = {p for p in places if p not in GAZETTEER}
         places = [p for p in places if p not in preferred]
         if places:
             allowed &= self._mask(self._doc_places, list(places))

@@ -12,7 +12,7 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel, G
 from langchain_core.messages import AIMessage
 
 from answer.assistant import Assistant, Conversation
-from answer.evaluate import answer_matches, load_qa
+from evaluation.evaluate import answer_matches, load_qa
 
 QA = load_qa(Path(__file__).parent / "data" / "qa_seeds.jsonl")
 HA_TINH = "003_42341fde278f7be2.txt"

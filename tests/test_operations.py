@@ -18,7 +18,7 @@ from gradio_client import Client
 
 import app
 import config
-from answer import questionlog
+from operations import questionlog
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 HA_TINH = "Hà Tĩnh có bao nhiêu HTX năm 2023?"

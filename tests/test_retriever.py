@@ -96,16 +96,14 @@ def test_place_constraint_keeps_only_that_place(search):
     assert all("|Lạng Sơn|" in h.metadata["places"] for h in hits)
 
 
-def test_a_foreign_place_is_preferred_not_required(search):
-    """A place spelled no Vietnamese way ("Fresno", learned from "thành phố
-    Fresno") does not filter: no seed article names it, yet the search still
-    answers; a Vietnamese place that no article names still finds nothing."""
-    from retriever.constraints import is_foreign
-
-    assert is_foreign("Fresno") and is_foreign("Newcastle")
-    assert not is_foreign("U Minh") and not is_foreign("Cẩm Xuyên") and not is_foreign("Sa Pa")
+def test_only_a_province_is_required(search):
+    """A place that is no province ("Fresno", a district, a word read as a
+    place) does not filter: no seed article names these, yet the search
+    still answers and the reader weighs the place; a province that no
+    article names finds nothing."""
     assert search.search("Hà Tĩnh có bao nhiêu HTX?", places=["Fresno"]).hits
-    assert search.search("Hà Tĩnh có bao nhiêu HTX?", places=["Minh Long"]).unmet == "place"
+    assert search.search("Hà Tĩnh có bao nhiêu HTX?", places=["Minh Long"]).hits
+    assert search.search("Đà Nẵng có bao nhiêu HTX?", places=["Đà Nẵng"]).unmet == "place"
 
 
 def test_year_constraint_with_no_article_returns_none(search):

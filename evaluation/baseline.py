@@ -26,7 +26,7 @@ from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 from tqdm import tqdm
 
-from .types import Answer, Citation
+from answer.types import Answer, Citation
 
 CHUNK_SIZE, CHUNK_OVERLAP, TOP_K = 1000, 200, 4
 RANKED = 20  # chunks searched, for source ranks beyond the 4 shown

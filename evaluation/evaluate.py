@@ -136,7 +136,7 @@ def score(row: Row, item: dict, answer_text: str, found: bool, ranked_sources: l
 def run_assistant(assistant, qa: list[dict], name: str = "assistant", progress: bool = False) -> Row:
     """Each conversation through the batch path; ranked sources are the cited
     ones, then what the retriever returns for the last question as understood."""
-    from .batch import answer_conversation
+    from answer.batch import answer_conversation
 
     row = Row(name)
     for item in _progress(qa, name, progress):
@@ -152,7 +152,7 @@ def run_assistant(assistant, qa: list[dict], name: str = "assistant", progress: 
 def run_baseline(baseline, qa: list[dict], name: str = "baseline", progress: bool = False) -> Row:
     """The textbook pipeline through the same batch path (it keeps no
     conversation: the last turn is what it answers)."""
-    from .batch import answer_conversation
+    from answer.batch import answer_conversation
 
     row = Row(name)
     for item in _progress(qa, name, progress):

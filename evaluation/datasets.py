@@ -108,3 +108,16 @@ def xquad(jsonl: Path, cache: Path | None = None) -> tuple[Path, Path]:
     qa = cache / "xquad-vi.jsonl"
     _write_if_changed(qa, "\n".join(qa_lines) + "\n")
     return corpus, qa
+
+
+# XQuAD-vi's paragraphs come five to a Wikipedia article, in order: the first
+# 120 paragraphs (24 articles) train the reader, the last 120 test it.
+XQUAD_TRAIN_PARAGRAPHS = 120
+
+
+def xquad_split(qa: list[dict], split: str) -> list[dict]:
+    """The questions of XQuAD-vi's train or test articles (split by article, never by question)."""
+    def train(item) -> bool:
+        return int(item["sources"][0][1:4]) < XQUAD_TRAIN_PARAGRAPHS
+
+    return [item for item in qa if train(item) == (split == "train")]
