@@ -71,13 +71,13 @@ class Settings:
 
     # Answering: "extractive" (default, no language model) or "generative".
     answer_mode: str = "extractive"
-    # The extractive answerer: "rules" (the hand-weighted scorer,
-    # answer/extract.py; blind set tests/data/qa_blind.jsonl: 0.475 right,
-    # 0.238 confidently wrong) or "fitted" (answer/reader.py: models fitted on
-    # labelled questions, refusing below calibrated thresholds; the same set:
-    # 0.376 right, 0.062 confidently wrong, but it refuses 12% of the seed
-    # questions). docs/quality.md has both.
-    reader: str = "rules"
+    # The extractive answerer (answer/reader.py), measured blind on
+    # tests/data/qa_blind.jsonl over seeds + coop-news (right / confidently wrong):
+    # "gated" (the rules' answer, refused when the fitted gate doubts it):
+    # 0.505 / 0.177; "rules" (the hand-weighted scorer alone): 0.515 / 0.254;
+    # "fitted" (the fitted ranker and calibrated thresholds): 0.376 / 0.062,
+    # but it refuses 12% of the seed questions. docs/quality.md has all three.
+    reader: str = "gated"
     llm_provider: str = "openai"  # "openai" (any OpenAI-compatible endpoint) or "ollama"
     llm_model: str = "gpt-4o-mini"
     llm_base_url: str | None = None

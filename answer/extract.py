@@ -416,6 +416,21 @@ def _window(sentence: str, a: int, b: int) -> tuple[set[str], set[str], str]:
     return set(lexical_terms(before)), set(lexical_terms(after)), fold(sentence[max(0, a - 40) : a])
 
 
+def retrieved_sentences(docs):
+    """(rank, doc, start, end) of each distinct sentence of the retrieved
+    passages (a sentence repeated by the next passage counts once), less
+    those that give orders to the assistant: planted orders are not facts
+    (answer/injection.py)."""
+    seen = set()
+    for rank, doc in enumerate(docs):
+        text = doc.page_content
+        for s, e in sentence_spans(text):
+            key = (doc.metadata["source"], doc.metadata["start"] + s)
+            if key not in seen and not looks_like_instructions(text[s:e]):
+                seen.add(key)
+                yield rank, doc, s, e
+
+
 def candidates(q: Question, docs, idf=None) -> list[Candidate]:
     question_folded = fold(q.resolved)
     keywords = [k for k in q.keywords if k not in q.unit[:1]]
@@ -429,108 +444,100 @@ def candidates(q: Question, docs, idf=None) -> list[Candidate]:
     asked_numbers = {normalize_number(n) for n in NUMBER_RE.findall(_DATE_RE.sub(" ", q.text))}
     level = _ASKED_LEVEL.search(question_folded)
     level = level.group(1) if level else None
-    seen = set()
     out: list[Candidate] = []
     passage_overlap = {id(d): _overlap(kw_terms, set(lexical_terms(d.page_content))) for d in docs}
-    for rank, doc in enumerate(docs):
+    for rank, doc, s, e in retrieved_sentences(docs):
         meta = doc.metadata
         text = doc.page_content
-        for s, e in sentence_spans(text):
-            key = (meta["source"], meta["start"] + s)
-            if key in seen:
-                continue
-            seen.add(key)
-            sentence = text[s:e]
-            if looks_like_instructions(sentence):
-                continue  # planted orders to the assistant are not facts (answer/injection.py)
-            # Support from the sentence itself and, less, from its passage:
-            # the lede names the meeting, the next sentence its chair.
-            sentence_terms = set(lexical_terms(sentence))
-            overlap = _overlap(kw_terms, sentence_terms)
-            tiebreak = _weighted_overlap(kw_terms, sentence_terms, weights) if weights else 0.0
-            overlap = max(overlap, 0.5 * overlap + 0.5 * passage_overlap[id(doc)])
-            base = 2.0 * overlap + 0.3 / (1 + rank)
+        sentence = text[s:e]
+        # Support from the sentence itself and, less, from its passage:
+        # the lede names the meeting, the next sentence its chair.
+        sentence_terms = set(lexical_terms(sentence))
+        overlap = _overlap(kw_terms, sentence_terms)
+        tiebreak = _weighted_overlap(kw_terms, sentence_terms, weights) if weights else 0.0
+        overlap = max(overlap, 0.5 * overlap + 0.5 * passage_overlap[id(doc)])
+        base = 2.0 * overlap + 0.3 / (1 + rank)
 
-            # Place: the sentence should not be about somewhere else.
-            named = set(provinces_in(sentence)) | set(districts_in(sentence))
-            if asked_places:
-                if named & asked_places:
-                    base += 0.5
-                elif named - asked_places:
-                    base -= 2.0
-            # Year: a sentence that states other years is about another period.
-            if q.years:
-                own = set(years_in(sentence))
-                context = own or _years_context(text, s)
-                if set(q.years) & context:
-                    base += 0.5
-                elif own:
-                    base -= 3.0
-                elif context:
-                    base -= 1.0
+        # Place: the sentence should not be about somewhere else.
+        named = set(provinces_in(sentence)) | set(districts_in(sentence))
+        if asked_places:
+            if named & asked_places:
+                base += 0.5
+            elif named - asked_places:
+                base -= 2.0
+        # Year: a sentence that states other years is about another period.
+        if q.years:
+            own = set(years_in(sentence))
+            context = own or _years_context(text, s)
+            if set(q.years) & context:
+                base += 0.5
+            elif own:
+                base -= 3.0
+            elif context:
+                base -= 1.0
 
+        if q.kind == "number":
+            spans = list(_number_spans(sentence))
+            # A figure the question itself states is not what it asks ("khoảng 130
+            # tấn nghêu ... bị chết gây thiệt hại bao nhiêu?"); nor is a date or year.
+            spans = [(a, b) for a, b in spans if _digits(sentence, a) not in asked_numbers]
+        elif q.kind == "who":
+            spans = list(_names(sentence))
+        elif q.kind == "when":
+            spans = [m.span() for m in _DATE_RE.finditer(sentence)
+                     if not _year_only(m.group(), q, asks_day)]
+        elif q.kind == "where":
+            spans = [sp for sp in _places(sentence, level) if sentence[sp[0]:sp[1]] not in asked_places]
+        else:
+            spans = [(0, len(sentence))]
+        for a, b in spans:
+            score, unit_ok = base, True
+            before, after, folded_before = _window(sentence, a, b)
+            near = _overlap(kw_terms, before | after)
             if q.kind == "number":
-                spans = list(_number_spans(sentence))
-                # A figure the question itself states is not what it asks ("khoảng 130
-                # tấn nghêu ... bị chết gây thiệt hại bao nhiêu?"); nor is a date or year.
-                spans = [(a, b) for a, b in spans if _digits(sentence, a) not in asked_numbers]
-            elif q.kind == "who":
-                spans = list(_names(sentence))
-            elif q.kind == "when":
-                spans = [m.span() for m in _DATE_RE.finditer(sentence)
-                         if not _year_only(m.group(), q, asks_day)]
-            elif q.kind == "where":
-                spans = [sp for sp in _places(sentence, level) if sentence[sp[0]:sp[1]] not in asked_places]
-            else:
-                spans = [(0, len(sentence))]
-            for a, b in spans:
-                score, unit_ok = base, True
-                before, after, folded_before = _window(sentence, a, b)
-                near = _overlap(kw_terms, before | after)
-                if q.kind == "number":
-                    unit_ok, bonus = _unit_fit(q, sentence[a:b])
-                    if q.unit and not unit_ok and q.unit_class != "money":
-                        unit_ok, bonus = _unit_before(q, sentence, a)
-                    fits = _subject_fit(q, sentence, a, b, spans)
-                    if (not q.unit or q.unit_class == "money") and q.subject:
-                        # "Dân số ... là bao nhiêu?" needs "dân số" right before the figure;
-                        # so does money asked with a unit ("bao nhiêu vốn", "bao nhiêu tiền").
-                        unit_ok = unit_ok and max(fits) > 0
-                        # Only the question's first words weigh: the words by the
-                        # question word ("đến hết tháng 5/2024 | là bao nhiêu")
-                        # are too often shared by the figures of one sentence.
-                        bonus += 2.0 * fits[0]
-                    elif len(q.before_ask) >= 2:
-                        # "Ban Thường vụ gồm mấy người?": "..., Ban Thường vụ gồm | 2 đồng chí".
-                        # (One word, "mở mấy lớp", is shared by every figure of a list.)
-                        bonus += 2.0 * fits[1]
-                    per = re.match(r"/(\w+)", sentence[b:])
-                    if per and tokens(per.group(1))[0] in q.keywords:
-                        bonus += 0.5  # "270 triệu đồng/THT" for "mỗi tổ hợp tác"
-                    elif per and tokens(per.group(1))[0] in ("htx", "tht"):
-                        bonus -= 1.0  # ... but not for "các HTX": per group, not per cooperative
-                    score += bonus if unit_ok else -3.0
-                    whole = len(q.unit) >= 2 and bonus >= _unit_bonus(len(q.unit))
-                    score += 1.5 * near - 0.8 * _cue_penalty(sentence, a, b, cues, _PART if whole else frozenset())
-                    # The cue asked right by the figure, not just in its clause:
-                    # "655 HTX giải thể và 222 HTX chuyển đổi" for "bao nhiêu HTX giải thể".
-                    score += 0.5 * len(cues.near & _cues(_near(sentence, a, b, before=2, after=3)))
-                    if asks_have and re.search(r"\bco\b", fold(sentence[:a])):
-                        score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
-                elif q.kind in ("who", "when", "where"):
-                    score += 1.5 * _overlap(kw_terms, before) + 0.5 * _overlap(kw_terms, after)
-                    if q.kind == "where" and asked_places and not named & asked_places \
-                            and named - asked_places <= {sentence[a:b]}:
-                        score += 2.0  # the other place named is the answer ("ở huyện nào?"), not a mismatch
-                    if q.kind == "who":
-                        region = _role_region(sentence, a, b, spans)
-                        if not _role_fits(region, question_folded):
-                            score -= 3.0
-                        elif role_body:  # "Phó Bí thư ... Huyện ủy Cẩm Xuyên", not "... Tỉnh ủy"
-                            score += 3.0 * _overlap(role_body, set(tokens(region))) - 1.0
-                out.append(Candidate(score, meta["source"], sentence, meta["start"] + s, meta["start"] + e,
-                                     (a, b), doc, max(overlap, near), unit_ok,
-                                     score + (TIEBREAK_NUMBER if q.kind == "number" else TIEBREAK) * tiebreak))
+                unit_ok, bonus = _unit_fit(q, sentence[a:b])
+                if q.unit and not unit_ok and q.unit_class != "money":
+                    unit_ok, bonus = _unit_before(q, sentence, a)
+                fits = _subject_fit(q, sentence, a, b, spans)
+                if (not q.unit or q.unit_class == "money") and q.subject:
+                    # "Dân số ... là bao nhiêu?" needs "dân số" right before the figure;
+                    # so does money asked with a unit ("bao nhiêu vốn", "bao nhiêu tiền").
+                    unit_ok = unit_ok and max(fits) > 0
+                    # Only the question's first words weigh: the words by the
+                    # question word ("đến hết tháng 5/2024 | là bao nhiêu")
+                    # are too often shared by the figures of one sentence.
+                    bonus += 2.0 * fits[0]
+                elif len(q.before_ask) >= 2:
+                    # "Ban Thường vụ gồm mấy người?": "..., Ban Thường vụ gồm | 2 đồng chí".
+                    # (One word, "mở mấy lớp", is shared by every figure of a list.)
+                    bonus += 2.0 * fits[1]
+                per = re.match(r"/(\w+)", sentence[b:])
+                if per and tokens(per.group(1))[0] in q.keywords:
+                    bonus += 0.5  # "270 triệu đồng/THT" for "mỗi tổ hợp tác"
+                elif per and tokens(per.group(1))[0] in ("htx", "tht"):
+                    bonus -= 1.0  # ... but not for "các HTX": per group, not per cooperative
+                score += bonus if unit_ok else -3.0
+                whole = len(q.unit) >= 2 and bonus >= _unit_bonus(len(q.unit))
+                score += 1.5 * near - 0.8 * _cue_penalty(sentence, a, b, cues, _PART if whole else frozenset())
+                # The cue asked right by the figure, not just in its clause:
+                # "655 HTX giải thể và 222 HTX chuyển đổi" for "bao nhiêu HTX giải thể".
+                score += 0.5 * len(cues.near & _cues(_near(sentence, a, b, before=2, after=3)))
+                if asks_have and re.search(r"\bco\b", fold(sentence[:a])):
+                    score += 0.5  # "có bao nhiêu" is answered by "(hiện) có N"
+            elif q.kind in ("who", "when", "where"):
+                score += 1.5 * _overlap(kw_terms, before) + 0.5 * _overlap(kw_terms, after)
+                if q.kind == "where" and asked_places and not named & asked_places \
+                        and named - asked_places <= {sentence[a:b]}:
+                    score += 2.0  # the other place named is the answer ("ở huyện nào?"), not a mismatch
+                if q.kind == "who":
+                    region = _role_region(sentence, a, b, spans)
+                    if not _role_fits(region, question_folded):
+                        score -= 3.0
+                    elif role_body:  # "Phó Bí thư ... Huyện ủy Cẩm Xuyên", not "... Tỉnh ủy"
+                        score += 3.0 * _overlap(role_body, set(tokens(region))) - 1.0
+            out.append(Candidate(score, meta["source"], sentence, meta["start"] + s, meta["start"] + e,
+                                 (a, b), doc, max(overlap, near), unit_ok,
+                                 score + (TIEBREAK_NUMBER if q.kind == "number" else TIEBREAK) * tiebreak))
     out.sort(key=lambda c: -c.rank_score)
     return out
 

@@ -18,12 +18,11 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from vietnamese.places import GAZETTEER, districts_in, provinces_in
+from vietnamese.places import districts_in, provinces_in
 from vietnamese.text import NUMBER_RE, fold, lexical_terms, normalize_number, sentence_spans, tokens
 from vietnamese.years import years_in
 
 from . import extract as x
-from .injection import looks_like_instructions
 from .question import Question
 
 # The features, in the order the fitted weights use. Each is 0 when it does
@@ -229,28 +228,21 @@ def candidates(q: Question, docs, idf=None, kinds: tuple[str, ...] | None = None
     c = _context(q, idf)
     kinds = kinds or ((q.kind,) if q.kind == "number" else (q.kind, "what") if q.kind != "what" else ("what",))
     top_score = max((float(d.metadata.get("score") or 0.0) for d in docs), default=0.0)
-    seen, out = set(), []
-    for rank, doc in enumerate(docs):
+    passage_overlap = {id(d): x._overlap(c.kw_terms, set(lexical_terms(d.page_content))) for d in docs}
+    out = []
+    for rank, doc, s, e in x.retrieved_sentences(docs):
         meta, text = doc.metadata, doc.page_content
-        passage_overlap = x._overlap(c.kw_terms, set(lexical_terms(text)))
-        for s, e in sentence_spans(text):
-            key = (meta["source"], meta["start"] + s)
-            if key in seen:
-                continue
-            seen.add(key)
-            sentence = text[s:e]
-            if looks_like_instructions(sentence):
-                continue  # planted orders to the assistant are not facts (answer/injection.py)
-            shared = _sentence_features(c, doc, rank, top_score, text, s, e, passage_overlap)
-            for kind in kinds:
-                spans = _spans(c, kind, sentence)
-                for a, b in spans:
-                    f = list(shared)
-                    f[INDEX["bias_sentence"]] = float(kind == "what")
-                    f[INDEX["spans_in_sentence"]] = 1.0 / len(spans)
-                    _span_features(c, kind, f, sentence, a, b, spans)
-                    out.append(Candidate(meta["source"], sentence, meta["start"] + s, meta["start"] + e,
-                                         (a, b), doc, kind, f))
+        sentence = text[s:e]
+        shared = _sentence_features(c, doc, rank, top_score, text, s, e, passage_overlap[id(doc)])
+        for kind in kinds:
+            spans = _spans(c, kind, sentence)
+            for a, b in spans:
+                f = list(shared)
+                f[INDEX["bias_sentence"]] = float(kind == "what")
+                f[INDEX["spans_in_sentence"]] = 1.0 / len(spans)
+                _span_features(c, kind, f, sentence, a, b, spans)
+                out.append(Candidate(meta["source"], sentence, meta["start"] + s, meta["start"] + e,
+                                     (a, b), doc, kind, f))
     _rules(q, docs, idf, out)
     _gaps(out)
     return out
@@ -353,3 +345,25 @@ def confidence_features(question_kind: str, kind: str, ranked: list[tuple[float,
     sentence = float(kind == "what")
     return [p1, p2, p1 - p2, agree, math.log1p(len(ranked)), *asks, sentence,
             float(sentence and question_kind != "what"), *(best[i] for i in _TAKEN)]
+
+
+# The gate (answer/reader.py GatedReader) reads the same of the rules'
+# choice, put first, and whether the fitted ranker put it first too.
+GATE = CONFIDENCE + ["ranker_agrees"]
+
+
+def gate_features(question_kind: str, chosen: int, ranked: list[tuple[float, str, list[float]]]) -> list[float]:
+    """``ranked``: (probability, text, features) of the candidates of the
+    question's kind, best first; ``chosen``: the index of the rules' choice."""
+    reordered = [ranked[chosen]] + ranked[:chosen] + ranked[chosen + 1:]
+    return confidence_features(question_kind, question_kind, reordered) + [float(chosen == 0)]
+
+
+def rules_choice(candidates: list) -> int | None:
+    """The index of the candidate the rules answer with (their first choice,
+    when their checks pass), or None."""
+    for i, c in enumerate(candidates):
+        f = c[2] if isinstance(c, tuple) else c.features
+        if f[INDEX["rule_first"]] == 1 and f[INDEX["rule_confident"]] == 1:
+            return i
+    return None

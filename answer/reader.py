@@ -52,6 +52,8 @@ class Model:
 
     models: dict[str, KindModel]
     confidence: dict[str, KindModel]  # "typed", "sentence"
+    gate: KindModel  # is the rules' figure, name, date or place right?
+    gate_threshold: float
     # "typed": a figure, name, date or place; "sentence": a what/why/how
     # answer; "fallback": a sentence standing in for a name, date or place.
     thresholds: dict[str, float]
@@ -60,10 +62,12 @@ class Model:
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> "Model":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if data["features"] != features.NAMES or data["confidence_features"] != features.CONFIDENCE:
+        if (data["features"], data["confidence_features"], data["gate"]["features"]) != \
+                (features.NAMES, features.CONFIDENCE, features.GATE):
             raise ValueError(f"{path} was fitted on other features: refit with `python -m evaluation train`")
-        return cls({k: KindModel(**m) for k, m in data["models"].items()}, {k: KindModel(**m) for k, m in data["confidence"].items()},
-                   data["thresholds"], data["about"])
+        return cls({k: KindModel(**m) for k, m in data["models"].items()},
+                   {k: KindModel(**m) for k, m in data["confidence"].items()},
+                   KindModel(**data["gate"]["model"]), data["gate"]["threshold"], data["thresholds"], data["about"])
 
     def score(self, candidates: list[features.Candidate]) -> list[features.Candidate]:
         """Each candidate's probability of being the answer, best first."""
@@ -158,7 +162,7 @@ def quoted(q: Question, citation: Citation) -> str:
 
 
 class RulesReader:
-    """The hand-weighted scorer of earlier versions as an :class:`Answerer`
+    """The hand-weighted scorer (answer/extract.py) as an :class:`Answerer`
     (``KTTT_READER=rules``): answers more, and is confidently wrong more."""
 
     def __init__(self, idf=None):
@@ -168,10 +172,49 @@ class RulesReader:
         return extract.answer(q, docs, idf=self.idf)
 
 
+class GatedReader:
+    """The rules' answer, shown only when the fitted gate believes it
+    (``KTTT_READER=gated``, the default): a figure, name, date or place the
+    rules chose is refused when the gate's probability that it is right is
+    under its threshold (chosen out of fold, a wrong answer costing
+    ``wrong_cost`` refusals). Whole-sentence answers pass as the rules give them."""
+
+    def __init__(self, model: Model | None = None, idf=None):
+        self.fitted = ExtractiveReader(model, idf)
+        self.rules = RulesReader(idf)
+
+    @property
+    def model(self) -> Model:
+        return self.fitted.model
+
+    def believed(self, q: Question, docs) -> float | None:
+        """The gate's probability for the rules' choice; None when the rules
+        answer with no span of the question's kind (a sentence, or nothing)."""
+        if q.kind == "what":
+            return None
+        ranked = [c for c in self.fitted.ranked(q, docs) if c.kind == q.kind]
+        chosen = features.rules_choice(ranked)
+        if chosen is None:
+            return None
+        f = features.gate_features(q.kind, chosen, [(c.probability, c.text, c.features) for c in ranked])
+        return self.model.gate.probability(f)
+
+    def answer(self, q: Question, docs) -> Answer:
+        answer = self.rules.answer(q, docs)
+        if not answer.found:
+            return answer
+        belief = self.believed(q, docs)
+        if belief is None or belief >= self.model.gate_threshold:
+            return answer
+        return Answer(text=extract.refusal(q), found=False, understood_as=q.resolved,
+                      closest=[extract.passage_citation(d) for d in docs[:3]])
+
+
+READERS = {"gated": GatedReader, "fitted": ExtractiveReader, "rules": RulesReader}
+
+
 def reader_for(settings, idf) -> Answerer:
     """The extractive answerer the settings name."""
-    if settings.reader == "fitted":
-        return ExtractiveReader(idf=idf)
-    if settings.reader == "rules":
-        return RulesReader(idf=idf)
-    raise ValueError(f"Unknown reader {settings.reader!r}: use 'fitted' or 'rules'.")
+    if settings.reader not in READERS:
+        raise ValueError(f"Unknown reader {settings.reader!r}: use one of {', '.join(READERS)}.")
+    return READERS[settings.reader](idf=idf)

@@ -38,10 +38,13 @@ _FILE_NAME = re.compile(r"\S+\.txt\b")
 
 def _normalize(text: str) -> str:
     """Compare answers after unifying Vietnamese number formats ('1.025' and
-    '1025', '7,5' and '7.5', '02' and '2'), dashes, spaces and case."""
+    '1025', '7,5' and '7.5', '02' and '2'), dashes, dates written with a
+    dash ('28-4' is '28/4'), spaces and case."""
     text = nfc(text).lower()
     text = NUMBER_RE.sub(lambda m: normalize_number(m.group()).lstrip("0") or "0", text)
-    return re.sub(r"\s+", " ", text.replace("–", "-").replace(" - ", "-"))
+    text = re.sub(r"\s+", " ", text.replace("–", "-").replace(" - ", "-"))
+    # "28-4" and "28/4", "6-2016" and "6/2016": one date, two spellings.
+    return re.sub(r"(?<![\d/-])(\d{1,2})-(\d{1,2}|\d{4})(?![\d/])", r"\1/\2", text)
 
 
 def _contains(haystack: str, needle: str) -> bool:

@@ -259,8 +259,66 @@ def choose_thresholds(best: list[Best], target_wrong: float) -> tuple[dict, list
     return chosen or {"typed": 1.0, "sentence": 1.0, "fallback": 1.0}, curve
 
 
+# What a confidently wrong answer costs, in refused questions, when the
+# gate's threshold is chosen: refusing three right answers to stop one wrong
+# figure is worth it; refusing four is not. (A product decision, not a fit.)
+WRONG_COST = 3.0
+
+
+@dataclass
+class Gated:
+    """A question the rules answer with one of its typed candidates."""
+
+    group: str
+    features: list[float]
+    right: bool
+    calibrate: bool
+    confidence: float = 0.0
+
+
+def gated_rows(questions: list[QuestionRows], probs: list[list[float]]) -> list[Gated]:
+    out = []
+    for q, p in zip(questions, probs):
+        if q.kind == "what":
+            continue
+        ranked = _ranked(q, p, q.kind)
+        chosen = features.rules_choice(ranked)
+        if chosen is None:
+            continue
+        f = features.gate_features(q.kind, chosen, [(pi, t, x) for pi, t, x, _ in ranked])
+        out.append(Gated(q.group, f, ranked[chosen][3], q.calibrate))
+    return out
+
+
+def fit_gate(rows: list[Gated], n_questions: int) -> dict:
+    """The gate's model, and its threshold from out-of-fold confidences:
+    the most right answers less WRONG_COST per wrong one, over the
+    questions thresholds are chosen on."""
+    from answer.reader import KindModel
+
+    fold_of = _folds({r.group for r in rows}, 5)
+    for k in range(5):
+        model = KindModel(**_rounded(*_fit(np.array([r.features for r in rows if fold_of[r.group] != k]),
+                                           np.array([r.right for r in rows if fold_of[r.group] != k]))))
+        for r in rows:
+            if fold_of[r.group] == k:
+                r.confidence = model.probability(r.features)
+    scored = [r for r in rows if r.calibrate]
+    curve = []
+    for t in [0.0] + GRID:
+        right = sum(r.right for r in scored if r.confidence >= t)
+        wrong = sum(not r.right for r in scored if r.confidence >= t)
+        curve.append({"threshold": t, "right": round(right / n_questions, 3), "wrong": round(wrong / n_questions, 3),
+                      "value": right - WRONG_COST * wrong})
+    best = max(curve, key=lambda c: (c["value"], -c["threshold"]))
+    model = _rounded(*_fit(np.array([r.features for r in rows]), np.array([r.right for r in rows])))
+    return {"model": model, "threshold": best["threshold"], "wrong_cost": WRONG_COST,
+            "features": features.GATE, "out_of_fold": curve}
+
+
 def train(questions: list[QuestionRows], target_wrong: float, about: dict) -> dict:
-    rows = choices(questions, out_of_fold(questions))
+    probs = out_of_fold(questions)
+    rows = choices(questions, probs)
     confidence_out_of_fold(rows)
     everything = best_of(questions, rows)
     # Thresholds are chosen on the questions the product is for (coop-news
@@ -281,6 +339,7 @@ def train(questions: list[QuestionRows], target_wrong: float, about: dict) -> di
         "models": fit_models(questions),
         "confidence": fit_confidence(rows),
         "thresholds": thresholds,
+        "gate": fit_gate(gated_rows(questions, probs), n),
     }
 
 

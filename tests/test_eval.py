@@ -40,6 +40,9 @@ def below_floors(metrics: dict, floors: dict) -> list[str]:
     ("Năm 2018 có nhiều HTX.", "18", False),
     ("Đạt 18,5 ha.", "18", False),
     ("Có 35 HTX (theo 003_42341fde278f7be2.txt).", "27", False),  # a file name is no answer
+    ("Ngày 28/4, đoàn tiếp xúc cử tri.", "ngày 28-4", True),  # one date, two spellings
+    ("Bán vào tháng 6/2016.", "Tháng 6-2016", True),
+    ("Ngày 28/4, đoàn tiếp xúc cử tri.", "28-5", False),
 ])
 def test_answer_matching(answer, gold, expected):
     assert answer_matches(answer, [gold]) is expected

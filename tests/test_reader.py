@@ -1,5 +1,5 @@
-"""The fitted reader (answer/reader.py, answer/features.py) and its training
-(evaluation/train.py): real index of the seeds, the shipped weights."""
+"""The readers (answer/reader.py, answer/features.py) and their training
+(evaluation/train.py): the real index of the seeds, the shipped weights."""
 
 from __future__ import annotations
 
@@ -35,6 +35,10 @@ def test_shipped_weights_match_the_features_and_say_what_they_were_fitted_on():
         assert len(model["coef"]) == len(model["mean"]) == len(model["scale"]) == len(features.NAMES)
     assert data["about"]["trained_on"] and data["about"]["risk_coverage"]
     assert data["about"]["out_of_fold"]["wrong"] <= data["about"]["target_wrong"] + 1e-9
+    gate = data["gate"]
+    assert gate["features"] == features.GATE and len(gate["model"]["coef"]) == len(features.GATE)
+    chosen = next(p for p in gate["out_of_fold"] if p["threshold"] == gate["threshold"])
+    assert chosen["value"] == max(p["value"] for p in gate["out_of_fold"])
     Model.load()  # loads
 
 
@@ -146,3 +150,38 @@ def test_candidates_command_lists_what_the_reader_sees(subprocess_env):
 
     text = read_text(PROJECT_DIR / "corpus/003_42341fde278f7be2.txt")
     assert all(text[i["start"]:i["end"]] == i["text"] for i in items)
+
+
+def test_the_default_gate_keeps_a_rules_answer_it_believes(assistant):
+    """KTTT_READER=gated (the default): the rules' "1.025 HTX" is shown
+    because the gate believes it."""
+    from answer.reader import GatedReader
+
+    assert isinstance(assistant.reader, GatedReader)
+    q = assistant.prepare("Hà Tĩnh có bao nhiêu HTX năm 2023?", Conversation())
+    belief = assistant.reader.believed(q, assistant.retrieve(q))
+    assert belief is not None and belief >= assistant.reader.model.gate_threshold
+    answer = assistant.reader.answer(q, assistant.retrieve(q))
+    assert answer.found and "1.025 HTX" in answer.text
+
+
+def test_the_gate_refuses_what_it_doubts(assistant):
+    """The same answer with a gate that believes nothing is a refusal that
+    shows the closest passages; a what-question has no span to gate."""
+    from dataclasses import replace
+
+    from answer.reader import GatedReader
+
+    doubting = GatedReader(replace(Model.load(), gate_threshold=1.01), idf=assistant.search.snapshot.lexical.idf)
+    q = assistant.prepare("Hà Tĩnh có bao nhiêu HTX năm 2023?", Conversation())
+    answer = doubting.answer(q, assistant.retrieve(q))
+    assert not answer.found and answer.closest and not answer.citations
+    what = assistant.prepare("Những khó khăn của HTX ở Hà Tĩnh là gì?", Conversation())
+    assert doubting.believed(what, assistant.retrieve(what)) is None
+
+
+def test_an_unknown_reader_is_named_in_the_error(assistant):
+    from answer.reader import reader_for
+
+    with pytest.raises(ValueError, match="gated, fitted, rules"):
+        reader_for(assistant.settings.with_overrides(reader="magic"), None)
