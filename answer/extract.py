@@ -608,10 +608,11 @@ def state(q: Question, span: str, source: str) -> str:
     return f"{sentence} (theo {source})."
 
 
-def answer(q: Question, docs, idf=None) -> Answer:
+def answer(q: Question, docs, idf=None, ranked: list[Candidate] | None = None) -> Answer:
+    """The rules' answer; ``ranked``: ``candidates(q, docs, idf)`` when the caller has them already."""
     if not docs:
         return Answer(text=refusal(q), found=False)
-    ranked = candidates(q, docs, idf)
+    ranked = candidates(q, docs, idf) if ranked is None else ranked
     fell_back = False
     if q.kind in ("who", "when", "where") and not any(c.overlap >= 0.35 for c in ranked):
         # No name, date or place near the question's words (a foreign name,

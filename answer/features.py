@@ -222,7 +222,7 @@ def _sentence_features(c: _Context, doc, rank: int, top_score: float, text: str,
     return f
 
 
-def candidates(q: Question, docs, idf=None, kinds: tuple[str, ...] | None = None) -> list[Candidate]:
+def candidates(q: Question, docs, idf=None, kinds: tuple[str, ...] | None = None, ruled=None) -> list[Candidate]:
     """Every candidate of the question's kind (and whole sentences, for the
     fallback) in the retrieved passages, with its features."""
     c = _context(q, idf)
@@ -243,14 +243,13 @@ def candidates(q: Question, docs, idf=None, kinds: tuple[str, ...] | None = None
                 _span_features(c, kind, f, sentence, a, b, spans)
                 out.append(Candidate(meta["source"], sentence, meta["start"] + s, meta["start"] + e,
                                      (a, b), doc, kind, f))
-    _rules(q, docs, idf, out)
+    _rules(q, x.candidates(q, docs, idf) if ruled is None else ruled, out)
     _gaps(out)
     return out
 
 
-def _rules(q: Question, docs, idf, out: list[Candidate]) -> None:
-    """What the hand-weighted scorer says of the candidates of the question's own kind."""
-    ruled = x.candidates(q, docs, idf)
+def _rules(q: Question, ruled: list, out: list[Candidate]) -> None:
+    """What the hand-weighted scorer (its ranked candidates) says of the candidates of the question's own kind."""
     by_key = {(c.source, c.start, c.span): c for c in ruled}
     first = (ruled[0].source, ruled[0].start, ruled[0].span) if ruled else None
     for c in out:

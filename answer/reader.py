@@ -102,8 +102,9 @@ class ExtractiveReader:
         self.model = model or Model.load()
         self.idf = idf
 
-    def ranked(self, q: Question, docs) -> list[features.Candidate]:
-        return self.model.score(features.candidates(q, docs, self.idf))
+    def ranked(self, q: Question, docs, ruled=None) -> list[features.Candidate]:
+        """Every candidate, best first (``ruled``: the rules' candidates, if already computed)."""
+        return self.model.score(features.candidates(q, docs, self.idf, ruled=ruled))
 
     def choose(self, q: Question, ranked: list[features.Candidate]) -> features.Candidate | None:
         """The best span of the question's kind if the model is sure enough
@@ -187,12 +188,12 @@ class GatedReader:
     def model(self) -> Model:
         return self.fitted.model
 
-    def believed(self, q: Question, docs) -> float | None:
+    def believed(self, q: Question, docs, ruled=None) -> float | None:
         """The gate's probability for the rules' choice; None when the rules
         answer with no span of the question's kind (a sentence, or nothing)."""
         if q.kind == "what":
             return None
-        ranked = [c for c in self.fitted.ranked(q, docs) if c.kind == q.kind]
+        ranked = [c for c in self.fitted.ranked(q, docs, ruled) if c.kind == q.kind]
         chosen = features.rules_choice(ranked)
         if chosen is None:
             return None
@@ -200,10 +201,11 @@ class GatedReader:
         return self.model.gate.probability(f)
 
     def answer(self, q: Question, docs) -> Answer:
-        answer = self.rules.answer(q, docs)
+        ruled = extract.candidates(q, docs, self.rules.idf) if docs else []
+        answer = extract.answer(q, docs, idf=self.rules.idf, ranked=ruled)
         if not answer.found:
             return answer
-        belief = self.believed(q, docs)
+        belief = self.believed(q, docs, ruled)
         if belief is None or belief >= self.model.gate_threshold:
             return answer
         return Answer(text=extract.refusal(q), found=False, understood_as=q.resolved,
