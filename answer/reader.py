@@ -1,15 +1,20 @@
-"""The extractive reader: a fitted, calibrated choice among candidates.
+"""The extractive answerers, behind one protocol (``Answerer``).
 
-Every candidate span of the retrieved passages (answer/features.py) gets a
-probability of being the answer from a logistic regression fitted per
-question kind on labelled questions (``python -m evaluation train``). The
-best candidate is the answer when its probability clears the kind's
-threshold, chosen on held-out folds so that confidently wrong answers stay
-rare; otherwise the reader refuses and shows the closest passages.
+- ``ExtractiveReader`` (``KTTT_READER=fitted``): every candidate span of the
+  retrieved passages (answer/features.py) gets a probability of being the
+  answer from a logistic regression fitted per candidate kind; a confidence
+  model over the best candidate of a kind (how sure the ranker is, its
+  margin, whether the candidates agree, the best one's evidence) decides
+  whether to answer, at thresholds chosen on out-of-fold predictions so that
+  confidently wrong answers stay at or under 3% of the training questions.
+- ``RulesReader`` (``rules``): the hand-weighted scorer, answer/extract.py.
+- ``GatedReader`` (``gated``, the default): the rules' answer, refused when a
+  fitted gate doubts it.
 
 The weights, thresholds and the data they were fitted and measured on are
-one text file, ``answer/reader_weights.json``; nothing here is tuned by hand
-per question.
+one text file, ``answer/reader_weights.json``, written by ``python -m
+evaluation train``; nothing here is tuned by hand per question. Measured
+blind in docs/quality.md.
 """
 
 from __future__ import annotations
