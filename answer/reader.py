@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -145,20 +145,22 @@ BLOCK_CHARS = 450
 def quote_block(c: features.Candidate) -> Citation:
     """The key sentence and up to two that follow it in its passage, verbatim;
     the key sentence highlighted."""
+    return extend(cite(c))
+
+
+def extend(citation: Citation) -> Citation:
+    """A one-sentence citation grown by the sentences after it in its passage
+    (BLOCK_SENTENCES in all, at most BLOCK_CHARS), the sentence highlighted."""
     from vietnamese.text import sentence_spans
 
-    meta, text = c.doc.metadata, c.doc.page_content
-    rel = c.start - meta["start"]
-    spans = [(s, e) for s, e in sentence_spans(text) if s >= rel]
-    end = rel + len(c.sentence)
-    for s, e in spans[1:BLOCK_SENTENCES]:
+    text, rel = citation.passage, citation.start - citation.passage_start
+    end = rel + len(citation.quote)
+    for s, e in [(s, e) for s, e in sentence_spans(text) if s >= end][:BLOCK_SENTENCES - 1]:
         if e - rel > BLOCK_CHARS:
             break
         end = e
-    quote = text[rel:end]
-    return Citation(source=c.source, quote=quote, start=c.start, end=meta["start"] + end,
-                    passage=text, passage_start=meta["start"], highlight=(0, len(c.sentence)),
-                    title=meta.get("title", ""))
+    return replace(citation, quote=text[rel:end], end=citation.passage_start + end,
+                   highlight=(0, len(citation.quote)))
 
 
 def quoted(q: Question, citation: Citation) -> str:
@@ -211,7 +213,10 @@ class GatedReader:
         if not answer.found:
             return answer
         belief = self.believed(q, docs, ruled)
-        if belief is None or belief >= self.model.gate_threshold:
+        if belief is None:  # a whole sentence: quoted with the sentences that follow it
+            citation = extend(answer.citations[0])
+            return replace(answer, text=quoted(q, citation), citations=[citation])
+        if belief >= self.model.gate_threshold:
             return answer
         return Answer(text=extract.refusal(q), found=False, understood_as=q.resolved,
                       closest=[extract.passage_citation(d) for d in docs[:3]])

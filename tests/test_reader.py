@@ -185,3 +185,14 @@ def test_an_unknown_reader_is_named_in_the_error(assistant):
 
     with pytest.raises(ValueError, match="gated, fitted, rules"):
         reader_for(assistant.settings.with_overrides(reader="magic"), None)
+
+
+def test_a_whole_sentence_answer_is_quoted_with_what_follows(assistant):
+    """A what/why/how answer of the default reader quotes its sentence and
+    the ones after it, verbatim, introduced as a quotation, the sentence highlighted."""
+    answer = assistant.ask("Những khó khăn của HTX ở Hà Tĩnh là gì?")
+    assert answer.found and answer.text.startswith("Theo ")
+    (c,) = answer.citations
+    assert assistant.source_text(c.source)[c.start:c.end] == c.quote
+    assert c.highlight[0] == 0 and c.highlight[1] <= len(c.quote)
+    assert c.quote in answer.text
