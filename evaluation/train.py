@@ -84,6 +84,12 @@ def collect(assistant, qa: list[dict], progress: bool = True, calibrate: bool = 
     return rows
 
 
+# Regularisation of the logistic regressions (scikit-learn's C). Out of fold
+# on the coop-news questions, C = 0.1 / 1 / 10 / 100 gave 0.47 / 0.49 / 0.50
+# / 0.50 of the answerable right at 3% wrong (docs/quality.md).
+C = 1.0
+
+
 def _fit(X: np.ndarray, y: np.ndarray):
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
@@ -95,12 +101,6 @@ def _fit(X: np.ndarray, y: np.ndarray):
     model = LogisticRegression(C=C, max_iter=2000, class_weight=None)
     model.fit((X - scaler.mean_) / scale, y)
     return scaler.mean_, scale, model.coef_[0], float(model.intercept_[0])
-
-
-# Regularisation of the logistic regressions (scikit-learn's C). 1.0 and
-# 0.3 gave the same out-of-fold coverage within a question on the training
-# data (see reader_weights.json "about").
-C = 1.0
 
 
 def fit_models(questions: list[QuestionRows]) -> dict:
@@ -187,16 +187,22 @@ def _rounded(mean, scale, coef, intercept) -> dict:
             "coef": [round(float(v), 6) for v in coef], "intercept": round(float(intercept), 6)}
 
 
-def confidence_out_of_fold(rows: list[Choice], folds: int = 5) -> None:
-    """Each choice's confidence from a model fitted without its article."""
+def _confidences_out_of_fold(rows: list, fit, model_of, folds: int = 5) -> None:
+    """Set each row's ``confidence`` from models fitted (``fit``: rows ->
+    {name: fitted dict}) without its article; ``model_of(row)`` names its model."""
     from answer.reader import KindModel
 
     fold_of = _folds({r.group for r in rows}, folds)
     for k in range(folds):
-        models = {name: KindModel(**m) for name, m in fit_confidence([r for r in rows if fold_of[r.group] != k]).items()}
+        models = {name: KindModel(**m) for name, m in fit([r for r in rows if fold_of[r.group] != k]).items()}
         for r in rows:
             if fold_of[r.group] == k:
-                r.confidence = models["sentence" if r.sentence else "typed"].probability(r.features)
+                r.confidence = models[model_of(r)].probability(r.features)
+
+
+def confidence_out_of_fold(rows: list[Choice], folds: int = 5) -> None:
+    """Each choice's confidence from a model fitted without its article."""
+    _confidences_out_of_fold(rows, fit_confidence, lambda r: "sentence" if r.sentence else "typed", folds)
 
 
 @dataclass
@@ -294,15 +300,10 @@ def fit_gate(rows: list[Gated], n_questions: int) -> dict:
     """The gate's model, and its threshold from out-of-fold confidences:
     the most right answers less WRONG_COST per wrong one, over the
     questions thresholds are chosen on."""
-    from answer.reader import KindModel
+    def fit(part: list[Gated]) -> dict:
+        return {"gate": _rounded(*_fit(np.array([r.features for r in part]), np.array([r.right for r in part])))}
 
-    fold_of = _folds({r.group for r in rows}, 5)
-    for k in range(5):
-        model = KindModel(**_rounded(*_fit(np.array([r.features for r in rows if fold_of[r.group] != k]),
-                                           np.array([r.right for r in rows if fold_of[r.group] != k]))))
-        for r in rows:
-            if fold_of[r.group] == k:
-                r.confidence = model.probability(r.features)
+    _confidences_out_of_fold(rows, fit, lambda r: "gate")
     scored = [r for r in rows if r.calibrate]
     curve = []
     for t in [0.0] + GRID:
@@ -311,8 +312,7 @@ def fit_gate(rows: list[Gated], n_questions: int) -> dict:
         curve.append({"threshold": t, "right": round(right / n_questions, 3), "wrong": round(wrong / n_questions, 3),
                       "value": right - WRONG_COST * wrong})
     best = max(curve, key=lambda c: (c["value"], -c["threshold"]))
-    model = _rounded(*_fit(np.array([r.features for r in rows]), np.array([r.right for r in rows])))
-    return {"model": model, "threshold": best["threshold"], "wrong_cost": WRONG_COST,
+    return {"model": fit(rows)["gate"], "threshold": best["threshold"], "wrong_cost": WRONG_COST,
             "features": features.GATE, "out_of_fold": curve}
 
 
