@@ -59,7 +59,8 @@ def article_lines(text: str) -> list[tuple[int, int]]:
         if not line.strip():
             continue
         stripped = line.strip()
-        if _TAIL.match(stripped):
+        # Not the first line: "Bình luận giá điện trên Facebook…" can be a headline.
+        if kept and _TAIL.match(stripped):
             break
         if is_furniture(line) or stripped == previous:  # repeated caption
             continue

@@ -379,6 +379,14 @@ def test_clean_synthetic_page_with_sidebar_and_counters():
     ]
 
 
+def test_a_headline_that_starts_like_a_tail_heading_is_the_article():
+    # coop-news/vietnews_train_097937.txt: its headline starts "Bình luận", like a comments heading.
+    page = "Bình luận giá điện trên Facebook, 20 hộ dân bị yêu cầu kiểm định đồng hồ\n\nHợp tác xã điện ở Hà Tĩnh ghi tên.\nBình luận\nHay quá"
+    assert [page[s:e] for s, e in article_lines(page)] == [
+        "Bình luận giá điện trên Facebook, 20 hộ dân bị yêu cầu kiểm định đồng hồ",
+        "Hợp tác xã điện ở Hà Tĩnh ghi tên."]
+
+
 def test_clean_page_of_only_furniture_has_no_article():
     assert article_lines("Skip to main content\nss\nĐang truy cập: 5\n  • Tin khác\ntop\n") == []
 
