@@ -15,11 +15,14 @@ first, then Markdown); the only markup in a message is our own.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import hmac
 import html
 import logging
+import os
 import re
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -37,16 +40,21 @@ DESCRIPTION = (
     "Hỏi về hợp tác xã (HTX), tổ hợp tác và kinh tế tập thể. Câu trả lời chỉ lấy từ các bài báo "
     "đã được lập chỉ mục, kèm nguyên văn câu trích dẫn và tên tệp nguồn; nếu các bài không nói "
     "đến, trợ lý sẽ nói là không có thông tin thay vì đoán. Có thể hỏi tiếp (ví dụ “Còn số tổ hợp "
-    "tác thì sao?”): địa phương và năm của câu trước được giữ lại."
+    "tác thì sao?”): địa phương và năm của câu trước được giữ lại. Có thể so sánh giữa các năm, các tỉnh "
+    "(“So sánh số HTX của Lạng Sơn năm 2017 và 2024”); mọi số liệu nằm ở thẻ “Số liệu”."
 )
 EXAMPLES = [
     "Hà Tĩnh có bao nhiêu HTX năm 2023?",
     "Còn số tổ hợp tác thì sao?",
     "Đến hết tháng 5/2024, Lạng Sơn có bao nhiêu tổ hợp tác?",
     "Năm 2020 huyện U Minh có bao nhiêu HTX?",
+    "So sánh số HTX của Lạng Sơn năm 2017 và 2024",
+    "Số tổ hợp tác của Lạng Sơn qua các năm",
     "How many cooperatives did Ha Tinh have in 2023?",
 ]
 CLOSEST_HEADING = "Các đoạn gần nhất"
+FIGURE_HEADERS = ["Địa phương", "Loại số liệu", "Số liệu", "Thời điểm", "Ghi chú", "Bài", "Tệp", "Câu gốc"]
+ALL = "Tất cả"
 UNDERSTOOD_PREFIX = "Hiểu câu hỏi là:"
 SOURCE_REFUSED = "Không mở được bài này: chỉ xem được các bài đã lập chỉ mục trong thư mục bài báo."
 ERROR_TEXT = "Xin lỗi, đã có lỗi khi trả lời câu hỏi này. Hãy thử lại hoặc hỏi cách khác."
@@ -169,6 +177,9 @@ def render_answer(answer, question: str = "") -> str:
     understood = getattr(answer, "understood_as", "") or ""
     if understood and question and not _same_question(understood, question):
         parts.append(f"<small>{UNDERSTOOD_PREFIX} {escape_md(_one_line(understood))}</small>")
+    table = render_figures(answer)
+    if table:
+        parts.append(table)
     if answer.found and answer.citations:
         for c in _unique(answer.citations):
             parts.append(f"**Nguồn:** {_source_line(c)}\n\n"
@@ -180,6 +191,44 @@ def render_answer(answer, question: str = "") -> str:
             lines.append(_source_line(c) + "\n\n" + _quote_block(marked(text, span)))
         parts.append("\n\n".join(lines))
     return "\n\n".join(parts)
+
+
+def render_figures(answer) -> str:
+    """A compared, trended, totalled or ranked answer's figures as a small
+    table: place, period, figure, source."""
+    rows = getattr(answer, "figures", None) or []
+    if not rows:
+        return ""
+    lines = ["| Địa phương | Thời điểm | Số liệu | Nguồn |", "|---|---|---|---|"]
+    for f in rows:
+        cells = [f["place"], f.get("when") or f["period"] or "không rõ", _figure_text(f), f["title"] or f["source"]]
+        lines.append("| " + " | ".join(escape_md(_one_line(c), line_start=False) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def _figure_text(f: dict) -> str:
+    from vietnamese.numbers import vietnamese_number
+
+    return f"{vietnamese_number(f['value'])} {f['unit']}".strip()
+
+
+def figure_frame(answer):
+    """The points of a trend or comparison for Gradio's LinePlot (one line
+    per place), or None when there is nothing to draw: fewer than two dated
+    figures of one measure."""
+    import pandas as pd
+
+    rows = [f for f in getattr(answer, "figures", None) or [] if f.get("date")]
+    if getattr(answer, "aggregate", "") not in ("trend", "compare", "latest") or len(rows) < 2 \
+            or len({f["measure"] for f in rows}) != 1:
+        return None
+    return pd.DataFrame({
+        "Thời điểm": pd.to_datetime([f["date"] for f in rows]),
+        "Số liệu": [f["value"] for f in rows],
+        "Địa phương": [f["place"] for f in rows],
+        "Ghi trong bài": [f"{_figure_text(f)}, {f.get('when') or f['period']}" for f in rows],
+        "Nguồn": [f["source"] for f in rows],
+    }).sort_values("Thời điểm")
 
 
 def _source_line(c) -> str:
@@ -264,6 +313,7 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
     requests wait (defaults: the assistant's settings); past that Gradio
     answers at once that the queue is full, to try again, instead of hanging."""
     sources = assistant.sources()
+    csv_dir = Path(tempfile.mkdtemp(prefix="kttt-figures-"))  # the figures tab's downloads
 
     def show_source(name, marks):
         if not name:
@@ -274,37 +324,44 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
             return "_Không mở được bài này._"
         return render_article(text, (marks or {}).get(name))
 
+    def chart_update(answer):
+        frame = figure_frame(answer)
+        if frame is None:
+            return gr.update(visible=False, value=None)
+        measure = answer.figures[0]["measure"]
+        return gr.update(visible=True, value=frame, label=f"Số {measure} theo thời điểm (mỗi điểm: một bài)")
+
     def respond(message, history, conversation, marks):
         """The chat: show the question, stream the answer, then the sources."""
         history = list(history or [])
         conversation = conversation if conversation is not None else _new_conversation()
         question = (message or "").strip()
         if not question:
-            yield "", history, conversation, marks, gr.skip(), gr.skip()
+            yield "", history, conversation, marks, gr.skip(), gr.skip(), gr.skip()
             return
         history.append({"role": "user", "content": escape_md(question)})
         history.append({"role": "assistant", "content": TYPING})
-        yield "", history, conversation, marks, gr.skip(), gr.skip()
+        yield "", history, conversation, marks, gr.skip(), gr.skip(), gr.skip()
         last = None
         try:
             for partial in assistant.stream(question, conversation):
                 last = partial
                 history[-1] = {"role": "assistant", "content": escape_md(partial.text) + " " + TYPING}
-                yield "", history, conversation, marks, gr.skip(), gr.skip()
+                yield "", history, conversation, marks, gr.skip(), gr.skip(), gr.skip()
         except Exception:  # keep the page alive; the log has the details
             log.exception("answering a question (%d characters) failed", len(question))
             last = None
         if last is None:
             history[-1] = {"role": "assistant", "content": ERROR_TEXT}
-            yield "", history, conversation, marks, gr.skip(), gr.skip()
+            yield "", history, conversation, marks, gr.skip(), gr.skip(), gr.skip()
             return
         history[-1] = {"role": "assistant", "content": render_answer(last, question)}
         marks = _marks_for(last)
         name = _first_source(last)
         if name:
-            yield "", history, conversation, marks, name, show_source(name, marks)
+            yield "", history, conversation, marks, name, show_source(name, marks), chart_update(last)
         else:
-            yield "", history, conversation, marks, gr.skip(), gr.skip()
+            yield "", history, conversation, marks, gr.skip(), gr.skip(), chart_update(last)
 
     def ask(question, conversation):
         """One question in, the answer as Markdown out (with its sources).
@@ -314,7 +371,7 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
         return render_answer(answer, question or ""), conversation
 
     def clear():
-        return [], _new_conversation(), {}, "", None, VIEWER_PLACEHOLDER
+        return [], _new_conversation(), {}, "", None, VIEWER_PLACEHOLDER, gr.update(visible=False, value=None)
 
     with warnings.catch_warnings():
         # Gradio 6 wants theme and css at launch(); given here too so that any
@@ -327,52 +384,105 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
         marks = gr.State({})
         with gr.Column(elem_id="kttt-header"):
             gr.Markdown(f"# {TITLE}\n\n{DESCRIPTION}")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=420):
-                chatbot = gr.Chatbot(
-                    label="Hội thoại",
-                    elem_id="kttt-chat",
-                    height=560,
-                    latex_delimiters=[],
-                    buttons=["copy"],
-                    feedback_options=None,
-                    placeholder="**Hãy đặt câu hỏi** về số liệu, sự kiện trong các bài báo về kinh tế tập thể.",
-                )
+        with gr.Tabs():
+            with gr.Tab("Hỏi đáp", id="chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=420):
+                        chatbot = gr.Chatbot(
+                            label="Hội thoại",
+                            elem_id="kttt-chat",
+                            height=560,
+                            latex_delimiters=[],
+                            buttons=["copy"],
+                            feedback_options=None,
+                            placeholder="**Hãy đặt câu hỏi** về số liệu, sự kiện trong các bài báo về kinh tế tập thể.",
+                        )
+                        with gr.Row():
+                            question = gr.Textbox(
+                                label="Câu hỏi",
+                                show_label=False,
+                                placeholder="Nhập câu hỏi rồi nhấn Enter…",
+                                elem_id="kttt-question",
+                                scale=6,
+                                autofocus=True,
+                                max_length=4000,
+                                container=False,
+                            )
+                            send = gr.Button("Gửi", variant="primary", scale=1, min_width=80)
+                            clear_btn = gr.Button("Xóa hội thoại", variant="secondary", scale=2, min_width=150)
+                        # A trend's or comparison's figures, drawn (the table and the
+                        # quotes are in the answer; each point's source is in its tooltip).
+                        chart = gr.LinePlot(x="Thời điểm", y="Số liệu", color="Địa phương", visible=False,
+                                            label="Biểu đồ số liệu", elem_id="kttt-chart", height=300,
+                                            tooltip=["Địa phương", "Ghi trong bài", "Nguồn"], x_title="Thời điểm",
+                                            y_title="Số liệu")
+                        gr.Examples(examples=EXAMPLES, inputs=[question], label="Câu hỏi mẫu (bấm để điền)",
+                                    examples_per_page=len(EXAMPLES))
+                    with gr.Column(scale=2, min_width=320):
+                        gr.Markdown("### Xem bài gốc")
+                        source_pick = gr.Dropdown(
+                            choices=sources, value=None, label="Tệp nguồn", elem_id="kttt-source",
+                            info=f"{len(sources)} bài đã lập chỉ mục; câu được trích dẫn được tô màu.",
+                        )
+                        article = gr.Markdown(VIEWER_PLACEHOLDER, label="Bài gốc", elem_id="kttt-article", height=470,
+                                              container=True, padding=True)
+            with gr.Tab("Số liệu", id="figures", elem_id="kttt-figures-tab"):
+                gr.Markdown("Mọi số liệu (số HTX, tổ hợp tác, liên hiệp HTX, thành viên…) mà các bài đã lập chỉ mục "
+                            "nêu cho một địa phương và một thời điểm, với câu gốc và tệp nguồn. "
+                            "Lọc theo địa phương, loại số liệu và năm; tải về dạng CSV.")
                 with gr.Row():
-                    question = gr.Textbox(
-                        label="Câu hỏi",
-                        show_label=False,
-                        placeholder="Nhập câu hỏi rồi nhấn Enter…",
-                        elem_id="kttt-question",
-                        scale=6,
-                        autofocus=True,
-                        max_length=4000,
-                        container=False,
-                    )
-                    send = gr.Button("Gửi", variant="primary", scale=1, min_width=80)
-                    clear_btn = gr.Button("Xóa hội thoại", variant="secondary", scale=2, min_width=150)
-                gr.Examples(examples=EXAMPLES, inputs=[question], label="Câu hỏi mẫu (bấm để điền)",
-                            examples_per_page=len(EXAMPLES))
-            with gr.Column(scale=2, min_width=320):
-                gr.Markdown("### Xem bài gốc")
-                source_pick = gr.Dropdown(
-                    choices=sources, value=None, label="Tệp nguồn", elem_id="kttt-source",
-                    info=f"{len(sources)} bài đã lập chỉ mục; câu được trích dẫn được tô màu.",
-                )
-                article = gr.Markdown(VIEWER_PLACEHOLDER, label="Bài gốc", elem_id="kttt-article", height=470,
-                                      container=True, padding=True)
+                    pick_place = gr.Dropdown(label="Địa phương", choices=[], value=None, elem_id="kttt-fig-place")
+                    pick_measure = gr.Dropdown(label="Loại số liệu", choices=[], value=None,
+                                               elem_id="kttt-fig-measure")
+                    pick_year = gr.Dropdown(label="Năm", choices=[], value=None, elem_id="kttt-fig-year")
+                figure_table = gr.Dataframe(headers=FIGURE_HEADERS, interactive=False, wrap=True,
+                                            elem_id="kttt-figures", max_height=520)
+                download = gr.DownloadButton("Tải CSV", elem_id="kttt-figures-csv", variant="secondary")
 
-        chat_outputs = [question, chatbot, conversation, marks, source_pick, article]
+        chat_outputs = [question, chatbot, conversation, marks, source_pick, article, chart]
         chat_inputs = [question, chatbot, conversation, marks]
         question.submit(respond, chat_inputs, chat_outputs, api_name="chat", concurrency_id="answer",
                         ).then(None, js=_SCROLL_TO_MARK)
         send.click(respond, chat_inputs, chat_outputs, api_visibility="private", concurrency_id="answer",
                    ).then(None, js=_SCROLL_TO_MARK)
-        cleared = [chatbot, conversation, marks, question, source_pick, article]
+        cleared = [chatbot, conversation, marks, question, source_pick, article, chart]
         clear_btn.click(clear, None, cleared, api_name="clear", queue=False)
         # The chat's own trash icon must forget the conversation too.
         chatbot.clear(clear, None, cleared, api_visibility="private", queue=False)
         source_pick.input(show_source, [source_pick, marks], article, api_visibility="private", queue=False)
+
+        def figure_rows(place, measure, year):
+            """The figures tab: rows for the filters, and the same rows as a CSV file."""
+            from answer.figures import listing, write_csv
+
+            rows = listing(assistant.figures, assistant.source_text,
+                           None if place in (None, ALL) else place,
+                           None if measure in (None, ALL) else measure,
+                           None if year in (None, ALL) else int(year))
+            table = [[r["place"], r["measure"], r["figure"], r["period"] or "không rõ", r["status"],
+                      r["title"], r["source"], r["quote"]] for r in rows]
+            # One file per choice of filters, replaced whole: two users never read a half-written one.
+            key = hashlib.sha1(repr((place, measure, year)).encode()).hexdigest()[:10]
+            path = csv_dir / f"so-lieu-kinh-te-tap-the-{key}.csv"
+            partial = path.with_suffix(f".{threading.get_ident()}.tmp")
+            with open(partial, "w", encoding="utf-8-sig", newline="") as f:
+                write_csv(rows, f)
+            os.replace(partial, path)
+            return table, str(path)
+
+        def figure_filters():
+            rows = assistant.figures.rows
+            places = sorted({r["place"] for r in rows})
+            measures = sorted({(r["measure"] + " " + r["kind"]).strip() for r in rows})
+            years = sorted({r["date"][:4] for r in rows if r["date"]}, reverse=True)
+            table, path = figure_rows(None, None, None)
+            return (gr.update(choices=[ALL, *places], value=ALL), gr.update(choices=[ALL, *measures], value=ALL),
+                    gr.update(choices=[ALL, *years], value=ALL), table, path)
+
+        filters = [pick_place, pick_measure, pick_year]
+        demo.load(figure_filters, None, [*filters, figure_table, download], api_visibility="private", queue=False)
+        for pick in filters:
+            pick.input(figure_rows, filters, [figure_table, download], api_visibility="private", queue=False)
 
         # For gradio_client and scripts: question text in, answer Markdown out.
         with gr.Column(visible=False):

@@ -4,6 +4,7 @@
     python -m answer batch IN.jsonl > OUT.jsonl
     python -m answer eval ...    # the same as python -m evaluation eval ... (evaluation/)
     python -m answer candidates FILE [--json]   # the spans the reader sees in an article
+    python -m answer figures [--place P] [--measure M] [--year Y] [--csv]   # every count the index holds
     python -m answer health     # is the index loaded, does the model answer? (exit 1 if not)
 
 Each input line of ``batch`` is {"id", "turns": ["question", "follow-up", ...]};
@@ -82,6 +83,22 @@ def _candidates(args) -> int:
     return 0
 
 
+def _figures(assistant, args) -> int:
+    """Every count the indexed articles report for a place and a period
+    (answer/figures.py), as a table or as CSV."""
+    from . import figures
+
+    rows = figures.listing(assistant.figures, assistant.source_text, args.place, args.measure, args.year)
+    if args.csv:
+        figures.write_csv(rows, sys.stdout)
+        return 0
+    for r in rows:
+        print(f"{r['place']:<18} {r['measure']:<16} {r['figure']:>22}  {r['period'] or '?':<28} "
+              f"{r['source']} [{r['start']}:{r['end']}]")
+    print(f"{len(rows)} figures", file=sys.stderr)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m answer", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -98,6 +115,12 @@ def main(argv=None) -> int:
     cd = sub.add_parser("candidates", help="list the figures, names, dates and places the reader sees in a file")
     cd.add_argument("file", type=Path, help="an article (.txt)")
     cd.add_argument("--json", action="store_true", help="one JSON object per candidate")
+    fg = sub.add_parser("figures", help="list every count the index holds (place, period, measure, source)")
+    fg.add_argument("--place", help="only this place (\"Lạng Sơn\", \"U Minh\", \"Cả nước\")")
+    fg.add_argument("--measure", help="only this measure (\"HTX\", \"tổ hợp tác\", \"HTX nông nghiệp\")")
+    fg.add_argument("--year", type=int, help="only figures of this year")
+    fg.add_argument("--csv", action="store_true", help="CSV on stdout")
+    _common(fg)
     hl = sub.add_parser("health", help="check that the index and the model load (JSON; exit 1 if not)")
     _common(hl)
     argv = sys.argv[1:] if argv is None else argv
@@ -121,6 +144,8 @@ def main(argv=None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
 
+    if args.command == "figures":
+        return _figures(assistant, args)
     if args.command == "ask":
         answer = assistant.ask(args.question)
         if args.json:

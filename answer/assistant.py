@@ -19,6 +19,7 @@ from retriever.hybrid import HybridSearch
 from retriever.langchain import HybridRetriever
 
 from . import extract
+from . import figures as multi
 from .question import Conversation, is_follow_up, parse, resolve
 from .reader import Answerer, reader_for
 from .types import Answer
@@ -37,6 +38,7 @@ class Assistant:
         self.retriever = HybridRetriever(search=search)
         self.chat_model = chat_model  # a LangChain chat model in generative mode
         self._reader: Answerer | None = None
+        self._figures: tuple[object, multi.Table] | None = None
 
     @property
     def reader(self) -> Answerer:
@@ -45,6 +47,14 @@ class Assistant:
         if self._reader is None:
             self._reader = reader_for(self.settings, self.search.snapshot.lexical.idf)
         return self._reader
+
+    @property
+    def figures(self) -> multi.Table:
+        """The counts the live snapshot's articles report (answer/figures.py)."""
+        snapshot = self.search.snapshot
+        if self._figures is None or self._figures[0] is not snapshot:
+            self._figures = (snapshot, multi.Table.of(snapshot))
+        return self._figures[1]
 
     @classmethod
     def open(cls, settings, *, build: bool = True, progress: bool = True, chat_model=None,
@@ -105,6 +115,23 @@ class Assistant:
         q = self.prepare(text, conversation)
         if isinstance(q, Answer):
             return q
+        several = self.across_articles(q, conversation)
+        if several is not None:
+            reply, final = several
+            if final:
+                return reply
+            single = self._single(q)
+            return single if single.found else reply
+        return self._single(q)
+
+    def across_articles(self, q, conversation: Conversation | None):
+        """(Answer, final) when q asks for figures of several articles
+        (answer/figures.py), else None."""
+        turns = conversation.turns if conversation is not None else []
+        return multi.answer(q, self.figures, self.source_text, turns[-2] if len(turns) > 1 else None)
+
+    def _single(self, q) -> Answer:
+        """The answer from one passage: the reader's, or the chat model's."""
         if self.chat_model is not None:
             from .generate import generate
 

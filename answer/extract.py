@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from vietnamese.numbers import figure_spans as _number_spans
 from vietnamese.places import GAZETTEER, districts_in, provinces_in
 from vietnamese.text import (NUMBER_RE, fold, has_diacritics, lexical_terms, normalize_number, sentence_spans,
                              tokens)
@@ -46,10 +47,6 @@ _DATE_RE = re.compile(
     r"|(?:tháng\s+\d{1,2}\s+)?(?:(?:những\s+)?năm\s+)?(?<![\d/.,])(?:1[0-9]|20)\d\d(?!\d|/|[.,]\d)",
     re.IGNORECASE,
 )
-# After a figure, words up to one of these belong to its unit.
-_UNIT_END = re.compile(r"[,;:.()\[\]–—\-/|]|\s(?:với|và|trong|đạt|so|tăng|giảm|của|cho|tại|ở|là|thì|"
-                       r"được|đã|đang|có|từ|đến|hoạt|vượt|bằng|theo|gồm|như)\s")
-
 TIEBREAK = 1.0
 # For figures the idf tiebreak weighs less: it prefers the longer sentence
 # ("348 HTX hoạt động trong các lĩnh vực ...") over the one whose clause
@@ -105,7 +102,6 @@ def _weighted_overlap(keywords, sentence_tokens: set[str], weights: dict) -> flo
     return sum(weights[k] for k in keywords if k in sentence_tokens) / total if total else 0.0
 
 
-_RANGE = re.compile(r"\s?[–-]\s?(\d+(?:[.,]\d+)*)(?![\d/])")
 
 
 def _subject_fit(q: Question, sentence: str, a: int, b: int, spans) -> list[float]:
@@ -128,48 +124,6 @@ def _subject_fit(q: Question, sentence: str, a: int, b: int, spans) -> list[floa
         terms = list(words) + [x + "_" + y for x, y in zip(words, words[1:])]
         fits.append(_overlap(terms, window) if words and _overlap(head, window) >= 0.6 else 0.0)
     return fits
-
-
-# Figures in digits, and small ones in words before a unit ("hai HTX", "sáu
-# giải Grammy"); not "một" (also "a") nor "năm" (also "year"), not "thứ hai".
-_FIGURE_RE = re.compile(r"(?<![^\W\d])" + NUMBER_RE.pattern  # not "F1", "H5N1": names, not figures
-                        + r"|(?<!\w)(?<!thứ )(?:hai|ba|bốn|sáu|bảy|tám|chín|mười)(?= [^\W\d])")
-
-
-def _number_spans(sentence: str):
-    """(start, end) of figures with their unit: "1.025 HTX", "7,5 tỷ đồng",
-    "40,6%", "81/106 xã". Dates, years, and document numbers are skipped."""
-    taken = 0
-    for m in _FIGURE_RE.finditer(sentence):
-        s, e = m.span()
-        if s < taken:
-            continue  # the upper end of a range already yielded
-        before, after = sentence[max(0, s - 12) : s], sentence[e : e + 12]
-        if before.endswith(("/", "-")) or before.endswith("số ") and not before.endswith("tổng số ") \
-                or re.match(r"[-/][A-ZĐ]", after):
-            continue  # "20-NQ/TW", "1517/QĐ-UBND", "tiêu chí số 13"
-        if after.startswith("/"):
-            frac = re.match(r"/(\d+)", after)
-            if frac and 12 < int(frac.group(1)) < 1900 and int(m.group()) <= int(frac.group(1)):
-                e += frac.end()  # "81/106": a share, not a date
-            else:
-                continue  # "12/6", "5/2024": a date
-        if re.match(r"\d{4}$", m.group()) and 1980 <= int(m.group()) <= 2049:
-            continue  # a year
-        upper = _RANGE.match(sentence, e)
-        if upper and not 1980 <= int(re.sub(r"\D", "", upper.group(1))[:4] or 0) <= 2049:
-            e = taken = upper.end()  # "20 – 30 HTX": a range is one figure
-        rest = sentence[e:]
-        if rest.startswith("%"):
-            yield s, e + 1
-            continue
-        stop = _UNIT_END.search(" " + rest + " ")
-        unit = rest[: stop.start() - 1 if stop else len(rest)]
-        words = re.match(r"(?:\s*[^\s]+){1,4}", unit)  # at most four words of unit
-        longer = re.match(r"(?:\s*[^\s]+){5}", unit)
-        if words and longer and len(tokens(longer.group())) <= len(tokens(words.group())):
-            words = longer  # a fifth word that completes "liên hiệp hợp tác xã"
-        yield s, e + (words.end() if words else 0)
 
 
 def _names(sentence: str):

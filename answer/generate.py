@@ -142,6 +142,10 @@ def stream_generative(assistant, text: str, conversation):
     if isinstance(q, Answer):
         yield q
         return
+    several = assistant.across_articles(q, conversation)
+    if several is not None and several[1]:
+        yield several[0]  # computed from quoted figures: no model needed
+        return
     docs = assistant.retrieve(q)
     if not docs:
         yield assistant.extractive(q)

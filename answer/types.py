@@ -34,6 +34,10 @@ class Answer:
     understood_as: str = ""
     span: str = ""  # the figure, name, date or place itself ("1.025 HTX")
     seconds: float = 0.0
+    # A comparison, trend, total, rank or latest-of-several (answer/figures.py):
+    # which one, and every figure it states (answer.figures.figure_json).
+    aggregate: str = ""
+    figures: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -41,6 +45,7 @@ class Answer:
             "found": self.found,
             "citations": [c.to_json() for c in self.citations],
             "seconds": round(self.seconds, 4),
+            **({"figures": self.figures} if self.figures else {}),
         }
 
     def as_dict(self) -> dict:

@@ -97,6 +97,25 @@ class Row:
         }
 
 
+# A difference, total or rank stated as a figure ("tăng 354 HTX", "nhiều hơn
+# Lạng Sơn 518 HTX", "Tổng số ...: 1.880"): what an answer must not say when
+# a figure it needs is missing.
+_COMPUTED = re.compile(r"(?<!\w)(?:tăng|giảm|nhiều hơn|ít hơn|up|down|more than)\s+(?:[^\d\s]+\s+){0,3}\d"
+                       r"|tổng số[^:]*:\s*\d|(?:nhiều|ít)[^.]{0,30} nhất", re.IGNORECASE)
+
+
+def multi_answer_ok(item: dict, answer_text: str, cited: list[str]) -> bool:
+    """A multi-article item (one with "figures", tests/data/qa_multi.jsonl):
+    every gold string is in the answer and every gold source is cited; when
+    a figure it asks for does not exist ("missing"), no difference, total or
+    rank is stated."""
+    if not all(answer_matches(answer_text, [g]) for g in item["answers"]):
+        return False
+    if not set(item.get("sources") or []) <= set(cited):
+        return False
+    return not (item.get("missing") and _COMPUTED.search(_FILE_NAME.sub(" ", answer_text)))
+
+
 def load_qa(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -126,7 +145,10 @@ def score(row: Row, item: dict, answer_text: str, found: bool, ranked_sources: l
         row.hit1 += rank == 0
         row.hit5 += rank < 5
         row.rr += 1 / (rank + 1)
-    ok = found and answer_matches(answer_text, item["answers"])
+    if "figures" in item:
+        ok = found and multi_answer_ok(item, answer_text, [c["source"] for c in citations])
+    else:
+        ok = found and answer_matches(answer_text, item["answers"])
     row.correct += ok
     row.false_refusals += not found
     row.wrong_answers += found and not ok

@@ -82,6 +82,20 @@ class Snapshot:
         lexical = LexicalIndex.build([searchable(t, m) for t, m in zip(texts, metas)])
         return cls(manifest, ids, texts, metas, lexical)
 
+    def figures(self) -> list[dict]:
+        """Every count the articles report for a place and a period (found at
+        ingest, ingest/figures.py), each with its article's file, title and date."""
+        if getattr(self, "_figures", None) is None:
+            rows = []
+            for source, entry in sorted(self.files.items()):
+                first = self.row_of.get(entry["ids"][0]) if entry.get("ids") else None
+                meta = self.metadatas[first] if first is not None else {}
+                for f in entry.get("figures", []):
+                    rows.append({**f, "source": source, "title": meta.get("title", ""),
+                                 "article_date": meta.get("date", "")})
+            self._figures = rows
+        return self._figures
+
     def records(self, source: str) -> list[tuple[str, str, dict]]:
         return [(self.ids[self.row_of[pid]], self.texts[self.row_of[pid]], self.metadatas[self.row_of[pid]])
                 for pid in self.files.get(source, {}).get("ids", [])]

@@ -11,7 +11,8 @@ from vietnamese.years import DATE as _DATE, years_in
 # Bump when describe() (or the gazetteer and year rules it uses) reads places
 # or years differently: the next ingest re-describes every file, embedding
 # nothing (ingest/run.py). 2: the year of a law is no period; regions are places.
-VERSION = 2
+# 3: the counts each article reports for a place and a period (ingest/figures.py).
+VERSION = 3
 
 
 @dataclass

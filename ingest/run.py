@@ -25,9 +25,10 @@ from index.store import open_store
 
 from . import metadata
 from .clean import article_lines
+from .figures import figures_in
 from .metadata import describe
 from .passages import make_passages, recipe_id
-from .reader import Unreadable, read_text
+from .reader import SUFFIXES, Unreadable, read_text
 
 
 @dataclass
@@ -70,10 +71,14 @@ class Report:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    """The .txt files under the corpus folder, in a stable order."""
+    """The article files under the corpus folder (every suffix the reader
+    accepts, in any case: .txt, .docx, .pdf, .html, .htm), in a stable order.
+    Dot-files and Word's "~$" lock files (left beside an open .docx) are not
+    articles."""
     if not corpus.is_dir():
         raise FileNotFoundError(f"Corpus folder not found: {corpus}")
-    return sorted(p for p in corpus.rglob("*.txt") if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in corpus.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file()
+                  and not p.name.startswith((".", "~$")))
 
 
 def _sha256(data: bytes) -> str:
@@ -157,7 +162,10 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             stat = path.stat()
             before = old.files.get(source)
             complete = before is not None and set(before["ids"]) <= stored_ids
-            if (complete and not redescribe and before["size"] == stat.st_size
+            # Up to date: described by this describe(), figures included (a file
+            # indexed before figures were extracted is described again).
+            current = before is not None and "figures" in before and not redescribe
+            if (complete and current and before["size"] == stat.st_size
                     and before["mtime_ns"] == stat.st_mtime_ns):
                 files[source] = before
                 keep.extend(old.records(source))
@@ -169,7 +177,7 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             if digest in seen_hashes:
                 report.skipped[source] = f"same content as {seen_hashes[digest]}"
                 continue
-            if complete and not redescribe and before["sha256"] == digest:
+            if complete and current and before["sha256"] == digest:
                 files[source] = {**before, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
                 keep.extend(old.records(source))
                 seen_hashes[digest] = source
@@ -188,15 +196,17 @@ def ingest(settings, *, rebuild: bool = False, progress: bool = True, embedder=N
             if not lines:
                 report.skipped[source] = "no article text (only page furniture)"
                 continue
-            passages = make_passages(source, text, lines, describe(text, lines), digest,
+            info = describe(text, lines)
+            passages = make_passages(source, text, lines, info, digest,
                                      max_chars=settings.passage_chars,
                                      overlap=settings.passage_overlap_sentences,
                                      recipe=recipe)
             seen_hashes[digest] = source
             files[source] = {"sha256": digest, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
-                             "ids": [p.id for p in passages]}
+                             "ids": [p.id for p in passages],
+                             "figures": [f.to_json() for f in figures_in(text, lines, info)]}
             new.extend(passages)
-            if redescribe and complete and before["sha256"] == digest:
+            if not current and complete and before["sha256"] == digest:
                 report.redescribed += 1
             else:
                 (report.changed if before is not None else report.added).append(source)

@@ -61,7 +61,7 @@ def test_each_session_has_its_own_conversation(app_url):
 
 def test_chat_streams_and_shows_sources(app_url):
     job = client(app_url).submit(HA_TINH, [], api_name="/chat")
-    textbox, history, source, article = job.result(timeout=120)
+    textbox, history, source, article, chart = job.result(timeout=120)
     updates = job.outputs()
     assert len(updates) > 2, "the answer should arrive in several steps"
     assert textbox == ""
@@ -71,6 +71,7 @@ def test_chat_streams_and_shows_sources(app_url):
     # The cited article is opened in the side panel, its sentence marked.
     assert source == HA_TINH_FILE
     assert "<mark>Hà Tĩnh hiện có 2.579 tổ hợp tác" in article
+    assert chart["visible"] is False  # a one-figure answer draws no chart
 
 
 @pytest.mark.parametrize("attack", [
@@ -79,7 +80,7 @@ def test_chat_streams_and_shows_sources(app_url):
 ])
 def test_html_in_questions_is_shown_as_text(app_url, attack):
     c = client(app_url)
-    _, history, _, _ = c.predict(attack, [], api_name="/chat")
+    _, history, _, _, _ = c.predict(attack, [], api_name="/chat")
     shown = _text(history[0])
     assert "<script" not in shown and "<img" not in shown
     assert "&lt;" in shown  # escaped, so the page shows the characters

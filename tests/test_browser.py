@@ -207,3 +207,45 @@ def test_odd_questions_get_a_message_in_the_page(html_page, question, reply):
     wait_for_answers(page, 1)
     wait_for_chat_text(page, reply)
     assert app.ERROR_TEXT not in page.locator("#kttt-chat").inner_text()
+
+
+# Saved for the README (docs/trend.png is copied from it by hand after a run).
+TREND_SCREENSHOT = SCREENSHOT.parent / "screenshot-trend.png"
+
+
+def test_comparison_and_trend_show_figures_sources_and_a_chart(page):
+    ask(page, "So sánh số HTX của Lạng Sơn năm 2017 và 2024")
+    wait_for_chat_text(page, "153 HTX", "507 HTX", "tăng 354 HTX", "004_2a45a5a69fef1ce9.txt",
+                       "000_dfa66b99d1f9ccc4.txt")
+    wait_for_answers(page, 1)
+    chart = page.locator("#kttt-chart")
+    chart.locator("canvas, svg").first.wait_for(state="visible")
+    # The compact table under the answer: place, period, figure, source.
+    assert page.locator("#kttt-chat table").first.inner_text().count("Lạng Sơn") == 2
+
+    ask(page, "Số HTX của Lạng Sơn qua các năm")
+    wait_for_answers(page, 2)
+    wait_for_chat_text(page, "Số HTX của Lạng Sơn theo các bài")
+    chart.locator("canvas, svg").first.wait_for(state="visible")
+    page.wait_for_timeout(800)  # let the chart finish drawing
+    TREND_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(TREND_SCREENSHOT), full_page=True)
+
+    # A one-figure answer hides the chart again.
+    ask(page, "Hà Tĩnh có bao nhiêu HTX năm 2023?")
+    wait_for_answers(page, 3)
+    chart.wait_for(state="hidden")
+
+
+def test_figures_tab_lists_filters_and_downloads_csv(page, tmp_path):
+    page.get_by_role("tab", name="Số liệu").click()
+    table = page.locator("#kttt-figures")
+    table.get_by_text("507 HTX").first.wait_for(state="visible")
+    assert table.get_by_text("1.025 HTX").count() >= 1
+    with page.expect_download() as download:
+        page.locator("#kttt-figures-csv").click()
+    path = tmp_path / "figures.csv"
+    download.value.save_as(path)
+    text = path.read_text(encoding="utf-8-sig")
+    assert text.startswith("place,level,period")
+    assert "Lạng Sơn" in text and "000_dfa66b99d1f9ccc4.txt" in text and "1.025" in text

@@ -101,7 +101,7 @@ def test_chat_server_answers_every_question(app_url, name):
     for tag in ("<script", "<img"):
         assert tag not in reply
 
-    textbox, history, _, _ = client.predict(question, [], api_name="/chat")
+    textbox, history, _, _, _ = client.predict(question, [], api_name="/chat")
     assert textbox == ""
     if not question.strip():
         assert history == []  # nothing was asked: nothing shown, nothing answered

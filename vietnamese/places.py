@@ -99,6 +99,9 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "Tây Nguyên": (),
     "Đông Nam Bộ": ("Đông Nam bộ",),
 }
+# The whole country, as a place a count is reported for ("cả nước có 19.570 HTX").
+COUNTRY = "Cả nước"
+
 # Every place found by name, with no title before it.
 GAZETTEER = {**PROVINCES, **REGIONS}
 

@@ -1,0 +1,205 @@
+"""The counts an article reports for a place and a period, found once at
+ingest: "Đến hết tháng 6/2017, toàn tỉnh có 1 Liên hiệp HTX, 153 HTX, 1.750
+tổ hợp tác" gives three figures for Lạng Sơn, hết tháng 6/2017.
+
+A figure is kept only when a report states it as what there is: a list of
+counts after "có" whose subject is a place ("toàn tỉnh", "Hà Tĩnh hiện
+có", "trên địa bàn huyện U Minh", "cả nước"). Changes and plans ("thành
+lập mới 17 HTX", "tăng 5 HTX", "mục tiêu 20 – 30 HTX") are not counts of
+what there is, and a count of one HTX's members has no place as subject.
+
+The place is the one the subject names, or for "toàn tỉnh" the article's
+province; the period is the one the sentence states, else the one the two
+lines before it state ("Đến ngày 31/12/2021, ..." then "Toàn tỉnh có 348
+HTX ..."), else the one year its paragraph reports on, else the article's
+date; each figure says which (``period_from``), so an answer can say so.
+Offsets are into the article's text, like every citation's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+from vietnamese import measures as m
+from vietnamese.numbers import figure_spans, value_of
+from vietnamese.places import COUNTRY, districts_in, provinces_in
+from vietnamese.text import sentence_spans
+from vietnamese.years import years_in
+
+from .metadata import DocumentInfo
+
+
+@dataclass
+class Figure:
+    value: float
+    figure: str  # as written, with its unit: "1.025 HTX"
+    measure: str  # "HTX", "tổ hợp tác", "liên hiệp HTX", "thành viên", ...
+    kind: str  # what makes it a subset: "nông nghiệp", or ""
+    status: str  # "đang hoạt động", "đăng ký hoạt động", or ""
+    place: str
+    level: str  # "country" | "province" | "district"
+    period: str  # as written, or as inferred: "hết tháng 5/2024", "năm 2023"
+    date: str  # yyyy-mm-dd to sort by; "" when no period is known
+    period_from: str  # "sentence" | "context" | "paragraph" | "article" | ""
+    start: int  # the sentence, in the article's text
+    end: int
+    span_start: int  # the figure itself
+    span_end: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+_CLAUSE_START = re.compile(r"[;:.!?]|,(?!\s*\d)")
+_HAVE = re.compile(r"(?<!\w)có(?!\w)")
+# Between two figures of one list: separators, an abbreviation in
+# parentheses, "và", "với" (members of the HTX just counted), "tổng số".
+_LIST_GAP = re.compile(r"^[\s,;]*(?:\([^()]{0,20}\))?[\s,]*(?:(?:và|với|cùng|gồm)\s+)?(?:tổng\s+số\s+|tổng\s+cộng\s+)?"
+                       r"(?:khoảng\s+|trên\s+|gần\s+|hơn\s+)?$", re.IGNORECASE)
+_LEAD = re.compile(r"^\s*(?:tổng\s+số\s+|tổng\s+cộng\s+|tất\s+cả\s+)?(?:khoảng\s+|trên\s+|gần\s+|hơn\s+)?$",
+                   re.IGNORECASE)
+_UNIT_TAIL = re.compile(r"^[^,;.()]*")
+# What may follow a count of what there is, in its clause (folded): nothing,
+# its status, its fields ("hoạt động trong các lĩnh vực"), its members, the
+# next item. Anything else ("11 HTX đã giải quyết cho 574 hộ vay", "300 HTX
+# sản xuất nông nghiệp") makes it a count of some of them.
+_WHOLE_TAIL = re.compile(r"^\s*(?:$|htx|tht|dang ky|dang hoat dong|con hoat dong|hoat dong|voi|va|cung|trong do|tang|giam"
+                         r"|thu hut|dat|chiem|so voi|\(|tren dia ban|cua tinh|toan tinh)")
+
+
+def _subject_place(subject: str, info: DocumentInfo, text: str, at: int) -> tuple[str, str] | None:
+    """The place a clause like "toàn tỉnh", "Hà Tĩnh hiện", "năm 2020 trên
+    địa bàn huyện U Minh" names, with its level; None if it names none."""
+    folded = m.folded(subject)
+    districts = districts_in(subject)
+    if districts:
+        return districts[0], "district"
+    provinces = provinces_in(subject)
+    if provinces:
+        return provinces[0], "province"
+    if m.WHOLE_COUNTRY.search(folded):
+        return COUNTRY, "country"
+    if m.WHOLE_PROVINCE.search(folded) and info.provinces:
+        return info.provinces[0], "province"
+    if m.WHOLE_DISTRICT.search(folded):
+        before = districts_in(text[:at])
+        if before:
+            return before[-1], "district"
+    return None
+
+
+def _is_place_subject(subject: str) -> bool:
+    """Only a place, a period and "hiện/đã" before "có": not "HTX Tân Tiến
+    có", not "Liên minh HTX tỉnh có", not "mỗi xã có"."""
+    rest = m.folded(subject)
+    for pattern in (m.WHOLE_PROVINCE, m.WHOLE_DISTRICT, m.WHOLE_COUNTRY, m.NOW):
+        rest = pattern.sub(" ", rest)
+    rest = re.sub(r"(?<!\w)(?:tinh|huyen|thi xa|thanh pho|tp|quan|da|van|cung|thi|theo bao cao|bao cao"
+                  r"|tinh den|den|het|cuoi|thang|ngay|nam|dau|tinh rieng|rieng|luy ke|tong cong)(?!\w)",
+                  " ", rest)
+    rest = re.sub(r"[\d/.,()–-]", " ", rest)
+    return len(rest.split()) <= 3  # the place's own name: "ha tinh", "u minh", "ba ria vung tau"
+
+
+def _previous_lines(text: str, line_start: int, n: int = 2) -> str:
+    """The n lines before the one starting at line_start."""
+    start = line_start
+    for _ in range(n):
+        if start <= 0:
+            break
+        start = text.rfind("\n", 0, start - 1) + 1
+    return text[start:line_start]
+
+
+def _period(sentence: str, upto: int, text: str, sent_start: int, info: DocumentInfo, now: bool):
+    """(Period, how it was found) for a figure at offset ``upto`` of its sentence."""
+    stated = m.periods_in(sentence)
+    if stated:
+        before = [p for at, p in stated if at < upto]
+        return (before or [p for _, p in stated])[-1], "sentence"
+    line_start = text.rfind("\n", 0, sent_start) + 1
+    head = m.periods_in(text[line_start:sent_start])
+    if head:
+        return head[-1][1], "context"
+    dated = [p for _, p in m.periods_in(_previous_lines(text, line_start))
+             if re.match(r"(?:tính\s+)?(?:đến|tới)\s", p.text, re.I)]
+    if dated:
+        return dated[-1], "context"
+    line_end = text.find("\n", sent_start)
+    years = years_in(text[line_start : None if line_end < 0 else line_end])
+    if len(years) == 1:
+        return m.Period(f"năm {years[0]}", years[0]), "paragraph"
+    if info.date and now:
+        y, mo, d = (int(x) for x in info.date.split("-"))
+        return m.Period(f"hiện nay (bài ngày {d}/{mo}/{y})", y, mo, d), "article"
+    return None, ""
+
+
+def figures_in(text: str, lines: list[tuple[int, int]], info: DocumentInfo) -> list[Figure]:
+    """Every count of what there is, for a place, that the article's lines state."""
+    out: list[Figure] = []
+    for line_start, line_end in lines:
+        for s, e in sentence_spans(text, line_start, line_end):
+            out.extend(_sentence_figures(text, s, e, info))
+    return out
+
+
+def _sentence_figures(text: str, s: int, e: int, info: DocumentInfo) -> list[Figure]:
+    sentence = text[s:e]
+    spans = list(figure_spans(sentence))
+    found: list[Figure] = []
+    for have in _HAVE.finditer(sentence):
+        cuts = [c.end() for c in _CLAUSE_START.finditer(sentence, 0, have.start())]
+        subject = sentence[cuts[-1] if cuts else 0 : have.start()]
+        if not _is_place_subject(subject):
+            continue
+        place = _subject_place(subject, info, text, s)
+        if place is None:
+            continue
+        now = bool(m.NOW.search(m.folded(subject)))
+        cursor, last_end, first = have.end(), have.end(), True
+        for a, b in spans:
+            if a < cursor:
+                continue
+            gap = sentence[cursor:a]
+            if not (_LEAD if first else _LIST_GAP).match(gap) or m.CHANGE_WORDS.search(m.folded(gap)):
+                break
+            unit = sentence[a:b]
+            tail = _UNIT_TAIL.match(sentence[b:]).group()
+            measured = m.measure_of(re.sub(r"^[\d.,]+\s*", "", unit) + tail)
+            value = value_of(unit)
+            if measured is None or value is None:
+                break
+            whole_end, b = b, a + _unit_end(sentence[a : b + len(tail)], measured)
+            unit, tail = sentence[a:b], _UNIT_TAIL.match(sentence[b:]).group()
+            if not _WHOLE_TAIL.match(m.folded(_without_kind(tail, measured[1]))):
+                break
+            period, how = _period(sentence, a, text, s, info, now)
+            found.append(Figure(
+                value=value, figure=" ".join(unit.split()), measure=measured[0], kind=measured[1],
+                status=m.status_in(m.folded(unit + tail)), place=place[0], level=place[1],
+                period=period.text if period else "", date=period.date if period else "",
+                period_from=how, start=s, end=e, span_start=s + a, span_end=s + b))
+            cursor, last_end, first = whole_end, b, False
+        # A status after the list ("507 HTX, 3 liên hiệp HTX đăng ký hoạt động") is the list's.
+        if found:
+            status = m.status_in(m.folded(_UNIT_TAIL.match(sentence[last_end:]).group()))
+            for f in found:
+                f.status = f.status or status
+    return found
+
+
+def _without_kind(tail: str, kind: str) -> str:
+    """The words after a figure once its kind ("nông nghiệp") is read."""
+    return tail.strip()[len(kind):] if kind and m.folded(tail.strip()).startswith(m.folded(kind)) else tail
+
+
+def _unit_end(unit: str, measured: tuple[str, str]) -> int:
+    """Where the measure's own words end in a figure's text, so "3 liên
+    hiệp HTX đăng" is quoted as "3 liên hiệp HTX"."""
+    words = list(re.finditer(r"\S+", unit))
+    for w in words[1:]:
+        if m.measure_of(unit[words[1].start() : w.end()]) == measured:
+            return w.end()
+    return len(unit)

@@ -1,0 +1,242 @@
+"""Figures across articles (issue 11): the counts found at ingest, and the
+comparisons, trends, totals, rankings and latest-of-several answers built
+from them, over the real seed index."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from answer.assistant import Conversation
+from answer.figures import Table, intent, listing, write_csv
+from answer.question import parse
+from ingest.clean import article_lines
+from ingest.figures import figures_in
+from ingest.metadata import describe
+from ingest.reader import read_text
+from vietnamese.measures import measure_of, periods_in
+from vietnamese.numbers import value_of, vietnamese_number
+
+CORPUS = Path(__file__).parents[1] / "corpus"
+LANG_SON_2024 = "000_dfa66b99d1f9ccc4.txt"
+LAI_CHAU = "001_168ac6f80192ab78.txt"
+HA_TINH = "003_42341fde278f7be2.txt"
+LANG_SON_2017 = "004_2a45a5a69fef1ce9.txt"
+
+
+def figures_of(name: str):
+    text = read_text(CORPUS / name)
+    lines = article_lines(text)
+    return text, figures_in(text, lines, describe(text, lines))
+
+
+def ask(assistant, *turns):
+    conversation = Conversation()
+    for turn in turns:
+        answer = assistant.ask(turn, conversation)
+    return answer
+
+
+# -- the language facts ------------------------------------------------------
+
+@pytest.mark.parametrize("raw, value", [("1.025 HTX", 1025), ("7,5 tỷ", 7.5), ("hai HTX", 2), ("20 – 30 HTX", None)])
+def test_value_of_reads_vietnamese_numbers(raw, value):
+    assert value_of(raw) == value
+
+
+@pytest.mark.parametrize("value, text", [(1025, "1.025"), (-354, "-354"), (231.37, "231,4"), (12345.67, "12.345,7")])
+def test_vietnamese_number_writes_thousands_with_dots(value, text):
+    assert vietnamese_number(value) == text
+
+
+@pytest.mark.parametrize("unit, measured", [
+    ("HTX", ("HTX", "")), ("hợp tác xã nông nghiệp", ("HTX", "nông nghiệp")),
+    ("liên hiệp HTX đăng", ("liên hiệp HTX", "")), ("tổ hợp tác (THT)", ("tổ hợp tác", "")),
+    ("THT", ("tổ hợp tác", "")), ("ha lúa", None), ("tỷ đồng", None)])
+def test_measure_of_names_what_a_count_counts(unit, measured):
+    assert measure_of(unit) == measured
+
+
+def test_periods_sort_by_the_last_day_they_cover():
+    found = [(p.text, p.date) for _, p in periods_in("tính đến hết tháng 6/2017, năm 2020 và đến ngày 31/12/2021")]
+    assert found == [("tính đến hết tháng 6/2017", "2017-06-30"), ("năm 2020", "2020-12-31"),
+                     ("đến ngày 31/12/2021", "2021-12-31")]
+
+
+# -- extraction --------------------------------------------------------------
+
+def test_a_report_list_gives_one_figure_per_measure_with_place_and_period():
+    text, found = figures_of(LANG_SON_2017)
+    by_measure = {f.measure: f for f in found}
+    assert set(by_measure) == {"liên hiệp HTX", "HTX", "tổ hợp tác"}
+    htx = by_measure["HTX"]
+    assert (htx.place, htx.value, htx.date, htx.period_from) == ("Lạng Sơn", 153, "2017-06-30", "sentence")
+    assert text[htx.span_start : htx.span_end] == "153 HTX"
+    assert text[htx.start : htx.end].startswith("Đến hết tháng 6/2017, toàn tỉnh có")
+
+
+def test_changes_and_plans_are_not_counts_of_what_there_is():
+    _, found = figures_of(LANG_SON_2017)
+    assert 17 not in {f.value for f in found}  # "thành lập mới được 17 hợp tác xã"
+    _, found = figures_of(LAI_CHAU)
+    assert {(f.measure, f.value) for f in found} == {("tổ hợp tác", 255), ("HTX", 348)}  # not "tăng 20 THT"
+    _, found = figures_of(HA_TINH)
+    assert 5 not in {f.value for f in found} and 35 not in {f.value for f in found}
+
+
+def test_a_list_status_belongs_to_every_figure_of_the_list():
+    text, found = figures_of(LANG_SON_2024)
+    assert {f.status for f in found} == {"đăng ký hoạt động"}
+    assert [text[f.span_start : f.span_end] for f in found] == ["240 tổ hợp tác", "507 HTX", "3 liên hiệp HTX"]
+
+
+def test_a_period_inferred_from_the_paragraph_says_so():
+    _, found = figures_of(HA_TINH)
+    htx = next(f for f in found if f.measure == "HTX")
+    assert (htx.value, htx.period, htx.period_from) == (1025, "năm 2023", "paragraph")
+
+
+def test_a_district_count_is_the_districts():
+    _, found = figures_of("002_3131508a392c939f.txt")
+    assert {(f.place, f.level, f.measure, f.value) for f in found} >= {("U Minh", "district", "HTX", 18),
+                                                                      ("U Minh", "district", "tổ viên", 1036)}
+
+
+def test_the_index_stores_the_figures_with_each_file(assistant):
+    files = assistant.search.snapshot.files
+    assert all("figures" in entry for entry in files.values())
+    assert {f["value"] for f in files[LANG_SON_2024]["figures"]} == {240, 507, 3}
+
+
+# -- reading the question ----------------------------------------------------
+
+@pytest.mark.parametrize("question, op", [
+    ("So sánh số HTX của Lạng Sơn năm 2017 và 2024", "compare"),
+    ("Số HTX của Lạng Sơn qua các năm", "trend"),
+    ("Số tổ hợp tác của Lạng Sơn thay đổi thế nào?", "trend"),
+    ("Tổng số HTX của Hà Tĩnh, Lạng Sơn và Lai Châu", "total"),
+    ("Tỉnh nào có nhiều HTX nhất?", "rank"),
+    ("Lạng Sơn có bao nhiêu HTX?", "latest"),
+    ("Hà Tĩnh có bao nhiêu HTX năm 2023?", None),
+    ("Lạng Sơn có bao nhiêu HTX được thành lập mới?", None),
+    ("Giám đốc HTX Tân Tiến là ai?", None),
+])
+def test_intent(question, op):
+    found = intent(parse(question, ("U Minh",)))
+    assert (found.op if found else None) == op
+
+
+# -- the six stories, over the seeds -----------------------------------------
+
+def test_compare_two_years_states_both_figures_and_the_difference(assistant):
+    answer = ask(assistant, "So sánh số HTX của Lạng Sơn năm 2017 và 2024")
+    assert answer.found and answer.aggregate == "compare"
+    assert "153 HTX (hết tháng 6/2017)" in answer.text and "507 HTX (hết tháng 5/2024)" in answer.text
+    assert "tăng 354 HTX" in answer.text
+    assert [c.source for c in answer.citations] == [LANG_SON_2017, LANG_SON_2024]
+    for c in answer.citations:
+        assert assistant.source_text(c.source)[c.start : c.end] == c.quote
+    assert "đăng ký hoạt động" in answer.text  # one figure says it counts registered HTX, the other does not
+
+
+def test_compare_cooperative_groups(assistant):
+    answer = ask(assistant, "Số tổ hợp tác của Lạng Sơn năm 2017 so với năm 2024 thế nào?")
+    assert "1.750 tổ hợp tác" in answer.text and "240 tổ hợp tác" in answer.text
+    assert "giảm 1.510 tổ hợp tác" in answer.text
+
+
+def test_compare_as_a_follow_up(assistant):
+    answer = ask(assistant, "Lạng Sơn có bao nhiêu HTX năm 2024?", "So với năm 2017 thì sao?")
+    assert "153 HTX" in answer.text and "507 HTX" in answer.text and "tăng 354 HTX" in answer.text
+
+
+def test_trend_lists_every_figure_in_date_order(assistant):
+    answer = ask(assistant, "Số HTX của Lạng Sơn qua các năm")
+    assert answer.aggregate == "trend"
+    assert answer.text.index("153 HTX") < answer.text.index("507 HTX")
+    assert [f["date"] for f in answer.figures] == ["2017-06-30", "2024-05-31"]
+    assert all(f["quote"] and f["source"] for f in answer.figures)
+
+
+def test_total_says_the_periods_differ(assistant):
+    answer = ask(assistant, "Tổng số HTX của Hà Tĩnh, Lạng Sơn và Lai Châu")
+    assert answer.aggregate == "total"
+    assert "1.880 HTX (1.025 + 507 + 348)" in answer.text
+    assert "không phải số của cùng một thời điểm" in answer.text
+    assert {c.source for c in answer.citations} == {HA_TINH, LANG_SON_2024, LAI_CHAU}
+
+
+def test_rank_is_among_the_provinces_the_articles_report(assistant):
+    answer = ask(assistant, "Tỉnh nào có nhiều HTX nhất?")
+    assert answer.aggregate == "rank"
+    assert answer.text.startswith("Nhiều HTX nhất trong 3 tỉnh mà các bài đã lập chỉ mục có số liệu là Hà Tĩnh")
+    assert "Lạng Sơn 507 HTX" in answer.text and "Lai Châu 348 HTX" in answer.text
+    assert "U Minh" not in answer.text  # a district is not ranked among provinces
+
+
+def test_no_year_gives_the_latest_first_and_the_others_with_their_dates(assistant):
+    answer = ask(assistant, "Lạng Sơn có bao nhiêu HTX?")
+    assert answer.aggregate == "latest"
+    assert answer.text.index("507 HTX") < answer.text.index("153 HTX")
+    assert "hết tháng 6/2017" in answer.text
+
+
+def test_a_missing_year_is_said_and_nothing_is_computed(assistant):
+    answer = ask(assistant, "So sánh số HTX của Lạng Sơn năm 2017 và 2020")
+    assert "153 HTX" in answer.text and "năm 2020" in answer.text and "không so sánh được" in answer.text
+    assert "tăng" not in answer.text and "giảm" not in answer.text
+    assert [c.source for c in answer.citations] == [LANG_SON_2017]
+
+
+def test_a_change_an_article_states_is_still_quoted(assistant):
+    answer = ask(assistant, "Năm 2023 Hà Tĩnh tăng bao nhiêu HTX so với năm 2022?")
+    assert "5 HTX" in answer.text and answer.citations[0].source == HA_TINH
+
+
+def test_one_figure_questions_are_unchanged(assistant):
+    answer = ask(assistant, "Hà Tĩnh có bao nhiêu HTX năm 2023?")
+    assert answer.found and not answer.aggregate and "1.025" in answer.text
+    assert not ask(assistant, "Năm 2022 Hà Tĩnh có bao nhiêu HTX?").found
+
+
+def test_ask_json_carries_the_figures(assistant):
+    out = ask(assistant, "So sánh số HTX của Lạng Sơn năm 2017 và 2024").to_json()
+    assert [f["value"] for f in out["figures"]] == [153, 507]
+    first = out["figures"][0]
+    assert set(first) >= {"place", "period", "value", "unit", "measure", "source", "quote", "start", "end"}
+    assert first["quote"] == out["citations"][0]["quote"]
+    assert "figures" not in ask(assistant, "Hà Tĩnh có bao nhiêu HTX năm 2023?").to_json()
+
+
+# -- the table of every figure -----------------------------------------------
+
+def test_listing_filters_and_writes_csv(assistant):
+    rows = listing(assistant.figures, assistant.source_text, place="Lạng Sơn", measure="HTX")
+    assert [(r["figure"], r["source"]) for r in rows] == [("153 HTX", LANG_SON_2017), ("507 HTX", LANG_SON_2024)]
+    assert listing(assistant.figures, assistant.source_text, year=2021)[0]["place"] == "Lai Châu"
+    out = io.StringIO()
+    write_csv(rows, out)
+    read = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert read[0]["value"] == "153" and read[0]["quote"].startswith("Đến hết tháng 6/2017")
+
+
+def test_same_figure_in_two_articles_is_one_row(assistant):
+    table = Table.of(assistant.search.snapshot)
+    keys = [(r["place"], r["measure"], r["kind"], r["value"], r["date"]) for r in table.rows]
+    assert len(keys) == len(set(keys))
+
+
+def test_figures_command_prints_csv(seed_settings, seed_index, subprocess_env):
+    out = subprocess.run([sys.executable, "-m", "answer", "figures", "--place", "Lạng Sơn", "--csv",
+                          "--corpus", str(seed_settings.corpus_dir), "--index", str(seed_settings.index_dir)],
+                         capture_output=True, text=True, env=subprocess_env, timeout=300, check=True)
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert {r["figure"] for r in rows} == {"153 HTX", "507 HTX", "1.750 tổ hợp tác", "240 tổ hợp tác",
+                                           "1 Liên hiệp HTX", "3 liên hiệp HTX"}
+    assert json.dumps(rows, ensure_ascii=False).count(LANG_SON_2017) == 3
