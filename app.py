@@ -27,10 +27,13 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import config  # first: sets the offline / no-telemetry environment
 
 import gradio as gr
+
+from vietnamese.numbers import vietnamese_number
 
 log = logging.getLogger("kttt.app")
 auth_log = logging.getLogger("kttt.auth")
@@ -53,6 +56,43 @@ EXAMPLES = [
     "How many cooperatives did Ha Tinh have in 2023?",
 ]
 CLOSEST_HEADING = "Các đoạn gần nhất"
+LOCKOUT = (5, 300.0, 60.0)  # failures, within seconds, locked for seconds (LoginGuard)
+LOGIN_MESSAGE = (f"{TITLE}: đăng nhập để tiếp tục. Sau {LOCKOUT[0]} lần nhập sai mật khẩu trong "
+                 f"{LOCKOUT[1] / 60:.0f} phút, tài khoản bị tạm khóa {LOCKOUT[2]:.0f} giây: khi đó, kể cả mật "
+                 "khẩu đúng cũng bị từ chối; hãy chờ rồi thử lại.")
+# Gradio's own controls in Vietnamese; keys from its English locale (gradio's
+# frontend, core-*.js). Measured with Gradio 6.31 in Chromium set to vi-VN: not
+# shown, because Gradio chooses a locale only among those it ships (no "vi")
+# and falls back to English, whose built-in strings are loaded after custom
+# ones. Kept for when Gradio lets a custom locale be chosen.
+I18N = gr.I18n(vi={
+    "chatbot.copy_message": "Sao chép", "chatbot.copied_message": "Đã sao chép", "chatbot.clear": "Xóa",
+    "chatbot.like": "Đúng", "chatbot.dislike": "Sai", "chatbot.retry": "Thử lại", "chatbot.undo": "Hoàn tác",
+    "chatbot.edit": "Sửa", "chatbot.submit": "Gửi", "chatbot.cancel": "Hủy",
+    "common.clear": "Xóa", "common.download": "Tải về", "common.download_all": "Tải tất cả", "common.edit": "Sửa",
+    "common.empty": "Trống", "common.error": "Lỗi", "common.loading": "Đang tải", "common.remove": "Bỏ",
+    "common.settings": "Cài đặt", "common.share": "Chia sẻ", "common.submit": "Gửi", "common.undo": "Hoàn tác",
+    "common.built_with_gradio": "Làm bằng Gradio", "common.built_with": "làm bằng", "common.runs": "Lượt chạy",
+    "common.language": "Ngôn ngữ", "common.display_theme": "Giao diện", "common.or": "hoặc",
+    "common.progress": "Tiến độ",
+    "errors.use_via_api": "Dùng qua API", "errors.use_via_api_or_mcp": "Dùng qua API hoặc MCP",
+    "login.login": "Đăng nhập", "login.username": "tên đăng nhập", "login.password": "mật khẩu",
+    "login.incorrect_credentials": "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị tạm khóa sau "
+                                   "nhiều lần nhập sai: hãy chờ một phút rồi thử lại.",
+    "login.enable_cookies": "Hãy bật cookie của bên thứ ba để đăng nhập.",
+    "upload_text.click_to_upload": "Bấm để chọn tệp", "upload_text.drop_file": "Thả tệp vào đây",
+    "file.uploading": "Đang tải lên…", "status.queue_position": "Đang chờ: thứ {position}/{size}",
+    "blocks.lost_connection": "Mất kết nối do rời trang. Đang vào lại hàng đợi…",
+    "dataframe.filter": "Lọc", "dataframe.clear_filter": "Bỏ lọc", "dataframe.sort_ascending": "Tăng dần",
+    "dataframe.sort_descending": "Giảm dần", "dataframe.clear_sort": "Bỏ sắp xếp",
+    "dropdown.dropdown": "Danh sách chọn", "plot.plot": "Biểu đồ",
+})
+UPLOAD_HELP = ("Thêm bài báo vào chỉ mục: tệp `.txt`, `.docx`, `.pdf` hoặc trang web đã lưu (`.html`). "
+               "Mỗi tệp được báo là đã lập chỉ mục hay bị bỏ qua, kèm lý do; trong lúc lập chỉ mục, "
+               "cuộc trò chuyện vẫn dùng được. Câu hỏi tiếp theo sẽ được trả lời cả từ các bài mới.")
+UPLOAD_REFUSED = "Chỉ người quản trị (đăng nhập, được cấp quyền --admin) mới thêm được bài."
+FEEDBACK_THANKS = "Cảm ơn, góp ý đã được ghi lại."
+FEEDBACK_FAILED = "Chưa ghi được góp ý; hãy thử lại sau."
 FIGURE_HEADERS = ["Địa phương", "Loại số liệu", "Số liệu", "Thời điểm", "Ghi chú", "Bài", "Tệp", "Câu gốc"]
 ALL = "Tất cả"
 UNDERSTOOD_PREFIX = "Hiểu câu hỏi là:"
@@ -70,6 +110,7 @@ THEME = gr.themes.Soft(
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "Liberation Mono", "monospace"],
 )
 CSS = """
+.kttt-hidden { display: none !important; }
 .gradio-container { max-width: 1280px !important; margin: 0 auto !important; }
 #kttt-header h1 { margin-bottom: 0.2em; }
 #kttt-header p { color: var(--body-text-color-subdued); margin-top: 0; }
@@ -231,11 +272,30 @@ def figure_frame(answer):
     }).sort_values("Thời điểm")
 
 
+def _vn_date(iso: str) -> str:
+    """yyyy-mm-dd as Vietnamese write it: 4/3/2022."""
+    try:
+        y, m, d = (int(x) for x in iso.split("-"))
+        return f"{d}/{m}/{y}"
+    except ValueError:
+        return ""
+
+
+def _article_detail(info: dict) -> str:
+    """Publisher, date and file of an article, in small print."""
+    bits = [escape_md(_one_line(info.get("publisher", "")), False), _vn_date(info.get("date", "")),
+            _code(info.get("file", ""))]
+    return "<small>" + " · ".join(b for b in bits if b) + "</small>"
+
+
 def _source_line(c) -> str:
-    line = f"**{_code(c.source)}**"
-    if getattr(c, "title", ""):
-        line += f" — _{escape_md(_one_line(c.title))}_"
-    return line
+    """A citation's source as people know it: the article's title, then its
+    publisher and date, the file last, as a link that opens the article in
+    the viewer at the quoted sentence."""
+    title = getattr(c, "title", "") or c.source
+    link = f"[{_code(c.source)}](#kttt-src={quote(c.source)}:{c.start})"
+    bits = [escape_md(_one_line(getattr(c, "publisher", "")), False), _vn_date(getattr(c, "date", "")), link]
+    return f"**{escape_md(_one_line(title), False)}** <small>" + " · ".join(b for b in bits if b) + "</small>"
 
 
 def _highlight(c) -> tuple[int, int] | None:
@@ -253,24 +313,31 @@ def _highlight(c) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-def render_article(text: str, marks: list[tuple[int, int]] | None = None) -> str:
-    """A whole article as Markdown paragraphs (one per line of the file),
-    escaped, with the cited sentences marked."""
+def render_article(text: str, marks: list[tuple[int, int]] | None = None,
+                   lines: list[tuple[int, int]] | None = None, focus: int | None = None) -> str:
+    """An article as Markdown paragraphs, escaped, the cited sentences marked.
+    ``lines``: only these (start, end) lines are shown (the article without
+    its page furniture, as ingest/clean.py kept it); default every line.
+    ``focus``: the mark holding this offset gets the id the page scrolls to."""
     marks = sorted((max(0, a), min(len(text), b)) for a, b in (marks or []) if a < b)
-    out, pos = [], 0
-    for a, b in marks:
-        if a < pos:
-            continue
-        at_start = pos == 0 or text[pos - 1] == "\n"
-        out.append(escape_md(text[pos:a], line_start=at_start))
-        # A mark must not span paragraphs: close and reopen at each line break.
-        inner = escape_md(text[a:b], line_start=a == 0 or text[a - 1] == "\n")
-        inner = re.sub(r"\n+", lambda m: "</mark>" + m.group(0) + "<mark>", inner)
-        out.append(f"<mark>{inner}</mark>")
-        pos = b
-    out.append(escape_md(text[pos:], line_start=pos == 0 or text[pos - 1] == "\n"))
-    body = "".join(out)
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\n", body) if p.strip()]
+    if lines is None:
+        lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if m.group().strip()]
+    paragraphs = []
+    for start, end in lines:
+        out, pos = [], start
+        for a, b in marks:
+            a, b = max(a, pos), min(b, end)
+            if a >= b:
+                continue
+            out.append(escape_md(text[pos:a], line_start=pos == start))
+            here = focus is not None and a <= focus < b or focus == a
+            tag = '<mark id="kttt-focus">' if here else "<mark>"
+            out.append(tag + escape_md(text[a:b], line_start=a == start) + "</mark>")
+            pos = b
+        out.append(escape_md(text[pos:end], line_start=pos == start))
+        paragraph = "".join(out).strip()
+        if paragraph:
+            paragraphs.append(paragraph)
     return "\n\n".join(paragraphs)
 
 
@@ -278,13 +345,39 @@ def render_article(text: str, marks: list[tuple[int, int]] | None = None) -> str
 
 # After an answer: scroll the article panel to the cited sentence.
 _SCROLL_TO_MARK = """() => { setTimeout(() => {
-  const mark = document.querySelector('#kttt-article mark');
+  const mark = document.querySelector('#kttt-article mark#kttt-focus') || document.querySelector('#kttt-article mark');
   if (!mark) return;
   let box = mark.parentElement;
   while (box && box.scrollHeight <= box.clientHeight + 1) box = box.parentElement;
   if (!box || box === document.body || box === document.documentElement) return;
   box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 4;
 }, 150); }"""
+
+# Clicks on a citation's link ("#kttt-src=<file>:<offset>", see _source_line)
+# are caught here and handed to the hidden box the viewer listens to.
+_OPEN_CITED = """() => {
+  if (window.__ktttCites) return; window.__ktttCites = true;
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest && event.target.closest('a[href^="#kttt-src="]');
+    if (!link) return;
+    event.preventDefault();
+    const box = document.querySelector('#kttt-open textarea, #kttt-open input');
+    if (!box) return;
+    box.value = decodeURIComponent(link.getAttribute('href').slice('#kttt-src='.length));
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  }, true);
+}"""
+
+
+def source_choices(assistant) -> list[tuple[str, str]]:
+    """The article picker's choices: (what people call it, file)."""
+    out = []
+    for name in assistant.sources():
+        info = assistant.article(name)
+        label = _one_line(info["title"])[:90] or name
+        out.append((f"{label} ({name})", name))
+    return sorted(out, key=lambda c: c[0].casefold())
+
 
 def _new_conversation():
     from answer.assistant import Conversation
@@ -307,22 +400,76 @@ def _marks_for(answer) -> dict[str, list[tuple[int, int]]]:
     return marks
 
 
-def build_app(assistant, *, concurrency: int | None = None, queue_size: int | None = None) -> gr.Blocks:
+def conversation_markdown(history) -> str:
+    """A chat history as a Markdown document: each question and answer,
+    the answers' quotes and sources as shown (the marked figure in bold)."""
+    lines = [f"# {TITLE}: hội thoại", "", time.strftime("Tải về lúc %H:%M ngày %d/%m/%Y."), ""]
+    for message in history or []:
+        content = message.get("content") if isinstance(message, dict) else None
+        if not isinstance(content, str):
+            continue
+        content = re.sub(r"</?mark>", "**", content)
+        lines += ["## Hỏi" if message.get("role") == "user" else "## Trả lời", "", content, ""]
+    return "\n".join(lines)
+
+
+def add_articles(assistant, paths: list[Path]) -> str:
+    """Index uploaded files (ingest/uploads.py, then the ingest) and say, in
+    Markdown, what became of each. The chat serves the new snapshot at once."""
+    from index.snapshot import IndexBusy
+    from ingest.run import ingest
+    from ingest.uploads import save
+
+    settings = assistant.settings
+    saved = save(paths, Path(settings.corpus_dir), [p.name for p in paths])
+    lines = [f"- ⚠️ {escape_md(name, False)}: bỏ qua — {why}" for name, why in saved.refused.items()]
+    if saved.placed:
+        try:
+            report = ingest(settings, progress=True, embedder=assistant.search.embedder)
+        except IndexBusy:
+            return "\n".join(lines + ["- ⏳ Đang có một lần lập chỉ mục khác; các tệp đã được lưu, "
+                                       "hãy bấm lại sau ít phút."])
+        if hasattr(assistant, "adopt") and report.snapshot is not None:
+            assistant.adopt(report.snapshot)
+        for uploaded, name in saved.placed.items():
+            label = escape_md(uploaded, False) + ("" if name == uploaded else f" (lưu là {_code(name)})")
+            if name in report.skipped:
+                lines.append(f"- ⚠️ {label}: bỏ qua — {escape_md(report.skipped[name], False)}")
+            elif name in report.added or name in report.changed:
+                n = len(report.snapshot.files[name]["ids"])
+                lines.append(f"- ✅ {label}: đã lập chỉ mục ({n} đoạn)")
+            else:
+                lines.append(f"- ✅ {label}: đã có trong chỉ mục, không đổi")
+    return "\n".join(lines)
+
+
+def build_app(assistant, *, concurrency: int | None = None, queue_size: int | None = None,
+              admins=None) -> gr.Blocks:
     """The chat page for ``assistant`` (an :class:`answer.assistant.Assistant`).
     At most ``concurrency`` answers are computed at once and ``queue_size``
     requests wait (defaults: the assistant's settings); past that Gradio
     answers at once that the queue is full, to try again, instead of hanging."""
     sources = assistant.sources()
     csv_dir = Path(tempfile.mkdtemp(prefix="kttt-figures-"))  # the figures tab's downloads
+    from answer.assistant import MAX_QUESTION_CHARS as max_chars  # the box stops where the answerer would
+    admins = set(admins if admins is not None else getattr(getattr(assistant, "settings", None), "admins", ()))
 
-    def show_source(name, marks):
+    def show_source(name, marks, focus=None):
+        """The article in the viewer: its cleaned text, the cited sentences marked."""
+        from ingest.clean import article_lines
+
         if not name:
             return VIEWER_PLACEHOLDER
         try:
             text = assistant.source_text(name)
         except (ValueError, OSError):
             return "_Không mở được bài này._"
-        return render_article(text, (marks or {}).get(name))
+        info = assistant.article(name)
+        head = f"**{escape_md(_one_line(info['title']))}**" if info.get("title") else ""
+        detail = _article_detail(info)
+        lines = article_lines(text) or None
+        return "\n\n".join(p for p in (head, detail, render_article(text, (marks or {}).get(name), lines, focus))
+                           if p)
 
     def chart_update(answer):
         frame = figure_frame(answer)
@@ -331,37 +478,95 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
         measure = answer.figures[0]["measure"]
         return gr.update(visible=True, value=frame, label=f"Số {measure} theo thời điểm (mỗi điểm: một bài)")
 
-    def respond(message, history, conversation, marks):
-        """The chat: show the question, stream the answer, then the sources."""
+    def respond(message, history, conversation, marks, answers):
+        """The chat: show the question, stream the answer, then the sources.
+        ``answers`` keeps each finished answer by its message's place in the
+        chat, for 👍/👎 and for restoring the conversation after a reload."""
         history = list(history or [])
+        answers = dict(answers or {})
         conversation = conversation if conversation is not None else _new_conversation()
         question = (message or "").strip()
+        skip = (gr.skip(), gr.skip(), gr.skip())
         if not question:
-            yield "", history, conversation, marks, gr.skip(), gr.skip(), gr.skip()
+            yield "", history, conversation, marks, *skip, answers
             return
         history.append({"role": "user", "content": escape_md(question)})
         history.append({"role": "assistant", "content": TYPING})
-        yield "", history, conversation, marks, gr.skip(), gr.skip(), gr.skip()
+        yield "", history, conversation, marks, *skip, answers
         last = None
         try:
             for partial in assistant.stream(question, conversation):
                 last = partial
                 history[-1] = {"role": "assistant", "content": escape_md(partial.text) + " " + TYPING}
-                yield "", history, conversation, marks, gr.skip(), gr.skip(), gr.skip()
+                yield "", history, conversation, marks, *skip, answers
         except Exception:  # keep the page alive; the log has the details
             log.exception("answering a question (%d characters) failed", len(question))
             last = None
         if last is None:
             history[-1] = {"role": "assistant", "content": ERROR_TEXT}
-            yield "", history, conversation, marks, gr.skip(), gr.skip(), gr.skip()
+            yield "", history, conversation, marks, *skip, answers
             return
         history[-1] = {"role": "assistant", "content": render_answer(last, question)}
+        answers[str(len(history) - 1)] = {"question": question, "answer": last.to_json(),
+                                          "understood_as": last.understood_as}
         marks = _marks_for(last)
         name = _first_source(last)
         if name:
-            yield "", history, conversation, marks, name, show_source(name, marks), chart_update(last)
+            yield "", history, conversation, marks, name, show_source(name, marks), chart_update(last), answers
         else:
-            yield "", history, conversation, marks, gr.skip(), gr.skip(), chart_update(last)
+            yield "", history, conversation, marks, gr.skip(), gr.skip(), chart_update(last), answers
+
+    def rate(data: gr.LikeData, answers):
+        """👍/👎 on an answer: stored (operations/feedback.py); the comment box opens."""
+        from operations import feedback
+
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        entry = (answers or {}).get(str(index))
+        if entry is None or data.liked is None:
+            return None, gr.update(visible=False)
+        earlier = [v["question"] for k, v in sorted((answers or {}).items(), key=lambda kv: int(kv[0]))
+                   if int(k) < index]
+        answer = {**entry["answer"], "understood_as": entry.get("understood_as", "")}
+        try:
+            row = feedback.record(assistant.settings, rating="up" if data.liked else "down", answer=answer,
+                                  question=entry["question"], conversation_turns=earlier)
+        except Exception:
+            log.exception("storing feedback failed")
+            gr.Warning(FEEDBACK_FAILED)
+            return None, gr.update(visible=False)
+        gr.Info(FEEDBACK_THANKS)
+        return row, gr.update(visible=True)
+
+    def comment(text, row):
+        from operations import feedback
+
+        if row is not None and (text or "").strip():
+            feedback.add_comment(assistant.settings, row, text)
+            gr.Info(FEEDBACK_THANKS)
+        return "", gr.update(visible=False)
+
+    def remember(history, answers):
+        """What the browser keeps (gr.BrowserState): the chat survives a reload."""
+        return {"history": history or [], "answers": answers or {}}
+
+    def restore(saved):
+        """After a reload: the chat as it was, and the conversation rebuilt
+        from its questions (each parsed and resolved again, not answered)."""
+        saved = saved or {}
+        history, answers = saved.get("history") or [], saved.get("answers") or {}
+        conversation = _new_conversation()
+        for _, entry in sorted(answers.items(), key=lambda kv: int(kv[0])):
+            try:
+                assistant.prepare(entry["question"], conversation)
+            except Exception:  # an old or tampered entry: start that part afresh
+                log.warning("a stored question could not be restored")
+        return history, conversation, answers
+
+    def export_chat(history):
+        """The conversation as Markdown, every quote and source included."""
+        path = csv_dir / f"hoi-thoai-{time.strftime('%Y%m%d-%H%M%S')}-{threading.get_ident()}.md"
+        path.write_text(conversation_markdown(history), encoding="utf-8")
+        return str(path)
 
     def ask(question, conversation):
         """One question in, the answer as Markdown out (with its sources).
@@ -371,7 +576,8 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
         return render_answer(answer, question or ""), conversation
 
     def clear():
-        return [], _new_conversation(), {}, "", None, VIEWER_PLACEHOLDER, gr.update(visible=False, value=None)
+        return ([], _new_conversation(), {}, "", None, VIEWER_PLACEHOLDER, gr.update(visible=False, value=None),
+                {}, {"history": [], "answers": {}})
 
     with warnings.catch_warnings():
         # Gradio 6 wants theme and css at launch(); given here too so that any
@@ -382,8 +588,24 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
     with demo:
         conversation = gr.State(_new_conversation())
         marks = gr.State({})
+        answers = gr.State({})  # message index -> the answer shown there (for 👍/👎 and reloads)
+        feedback_row = gr.State(None)  # the rating a comment belongs to
+        saved = gr.BrowserState({"history": [], "answers": {}}, storage_key="kttt-conversation")
         with gr.Column(elem_id="kttt-header"):
             gr.Markdown(f"# {TITLE}\n\n{DESCRIPTION}")
+        # The article next to the answer: a panel on the right on a desk, a
+        # drawer over the chat on a phone (Gradio's Sidebar); opened by an answer
+        # or by a click on a citation.
+        with gr.Sidebar(label="Bài gốc", position="right", open=False, width=480, elem_id="kttt-viewer") as viewer:
+            gr.Markdown("### Xem bài gốc")
+            source_pick = gr.Dropdown(
+                choices=source_choices(assistant), value=None, label="Bài", elem_id="kttt-source",
+                info=f"{vietnamese_number(len(sources))} bài đã lập chỉ mục; câu được trích dẫn được tô màu.",
+            )
+            article = gr.Markdown(VIEWER_PLACEHOLDER, label="Bài gốc", elem_id="kttt-article", height=600,
+                                  container=True, padding=True)
+        # A citation's link puts "file:offset" here (see _OPEN_CITED): the viewer opens it.
+        cited = gr.Textbox(elem_id="kttt-open", elem_classes=["kttt-hidden"], show_label=False, container=False)
         with gr.Tabs():
             with gr.Tab("Hỏi đáp", id="chat"):
                 with gr.Row(equal_height=False):
@@ -394,7 +616,7 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
                             height=560,
                             latex_delimiters=[],
                             buttons=["copy"],
-                            feedback_options=None,
+                            feedback_options=("Like", "Dislike"),
                             placeholder="**Hãy đặt câu hỏi** về số liệu, sự kiện trong các bài báo về kinh tế tập thể.",
                         )
                         with gr.Row():
@@ -405,11 +627,17 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
                                 elem_id="kttt-question",
                                 scale=6,
                                 autofocus=True,
-                                max_length=4000,
+                                max_length=max_chars,
                                 container=False,
                             )
                             send = gr.Button("Gửi", variant="primary", scale=1, min_width=80)
                             clear_btn = gr.Button("Xóa hội thoại", variant="secondary", scale=2, min_width=150)
+                        with gr.Row(visible=False, elem_id="kttt-comment") as comment_box:
+                            comment_text = gr.Textbox(show_label=False, scale=6, max_length=1000, container=False,
+                                                      placeholder="Góp ý thêm cho câu trả lời vừa chấm (không bắt buộc)…")
+                            comment_send = gr.Button("Gửi góp ý", scale=1, min_width=100)
+                        export_button = gr.DownloadButton("Tải hội thoại", size="sm", variant="secondary",
+                                                          elem_id="kttt-export")
                         # A trend's or comparison's figures, drawn (the table and the
                         # quotes are in the answer; each point's source is in its tooltip).
                         chart = gr.LinePlot(x="Thời điểm", y="Số liệu", color="Địa phương", visible=False,
@@ -418,14 +646,6 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
                                             y_title="Số liệu")
                         gr.Examples(examples=EXAMPLES, inputs=[question], label="Câu hỏi mẫu (bấm để điền)",
                                     examples_per_page=len(EXAMPLES))
-                    with gr.Column(scale=2, min_width=320):
-                        gr.Markdown("### Xem bài gốc")
-                        source_pick = gr.Dropdown(
-                            choices=sources, value=None, label="Tệp nguồn", elem_id="kttt-source",
-                            info=f"{len(sources)} bài đã lập chỉ mục; câu được trích dẫn được tô màu.",
-                        )
-                        article = gr.Markdown(VIEWER_PLACEHOLDER, label="Bài gốc", elem_id="kttt-article", height=470,
-                                              container=True, padding=True)
             with gr.Tab("Số liệu", id="figures", elem_id="kttt-figures-tab"):
                 gr.Markdown("Mọi số liệu (số HTX, tổ hợp tác, liên hiệp HTX, thành viên…) mà các bài đã lập chỉ mục "
                             "nêu cho một địa phương và một thời điểm, với câu gốc và tệp nguồn. "
@@ -438,18 +658,47 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
                 figure_table = gr.Dataframe(headers=FIGURE_HEADERS, interactive=False, wrap=True,
                                             elem_id="kttt-figures", max_height=520)
                 download = gr.DownloadButton("Tải CSV", elem_id="kttt-figures-csv", variant="secondary")
+            # Shown only to a signed-in operator (--admin USER); the handler checks again.
+            with gr.Tab("Thêm bài", id="upload", visible=False, elem_id="kttt-upload-tab") as upload_tab:
+                gr.Markdown(UPLOAD_HELP)
+                upload_files = gr.File(label="Tệp bài báo", file_count="multiple", elem_id="kttt-upload",
+                                       file_types=[".txt", ".docx", ".pdf", ".html", ".htm"])
+                upload_button = gr.Button("Lập chỉ mục các tệp này", variant="primary", elem_id="kttt-upload-go")
+                upload_report = gr.Markdown(elem_id="kttt-upload-report")
 
-        chat_outputs = [question, chatbot, conversation, marks, source_pick, article, chart]
-        chat_inputs = [question, chatbot, conversation, marks]
-        question.submit(respond, chat_inputs, chat_outputs, api_name="chat", concurrency_id="answer",
-                        ).then(None, js=_SCROLL_TO_MARK)
-        send.click(respond, chat_inputs, chat_outputs, api_visibility="private", concurrency_id="answer",
-                   ).then(None, js=_SCROLL_TO_MARK)
-        cleared = [chatbot, conversation, marks, question, source_pick, article, chart]
+        chat_outputs = [question, chatbot, conversation, marks, source_pick, article, chart, answers]
+        chat_inputs = [question, chatbot, conversation, marks, answers]
+        for trigger, visibility in ((question.submit, "public"), (send.click, "private")):
+            trigger(respond, chat_inputs, chat_outputs, api_name="chat" if visibility == "public" else None,
+                    api_visibility=visibility, concurrency_id="answer",
+                    ).then(lambda m: gr.Sidebar(open=True) if m else gr.skip(), marks, viewer,
+                           api_visibility="private", queue=False,
+                    ).then(None, js=_SCROLL_TO_MARK,
+                    ).then(remember, [chatbot, answers], saved, api_visibility="private", queue=False)
+        chatbot.like(rate, answers, [feedback_row, comment_box], api_visibility="private", queue=False)
+        comment_send.click(comment, [comment_text, feedback_row], [comment_text, comment_box],
+                           api_visibility="private", queue=False)
+        comment_text.submit(comment, [comment_text, feedback_row], [comment_text, comment_box],
+                            api_visibility="private", queue=False)
+        export_button.click(export_chat, chatbot, export_button, api_visibility="private", queue=False)
+        demo.load(restore, saved, [chatbot, conversation, answers], api_visibility="private", queue=False)
+        cleared = [chatbot, conversation, marks, question, source_pick, article, chart, answers, saved]
         clear_btn.click(clear, None, cleared, api_name="clear", queue=False)
         # The chat's own trash icon must forget the conversation too.
         chatbot.clear(clear, None, cleared, api_visibility="private", queue=False)
         source_pick.input(show_source, [source_pick, marks], article, api_visibility="private", queue=False)
+
+        def open_cited(value, marks):
+            """A click on a citation: that article, at that sentence."""
+            name, _, offset = unquote(value or "").rpartition(":")
+            if not name:
+                return gr.skip(), gr.skip(), gr.skip()
+            focus = int(offset) if offset.isdigit() else None
+            return name, show_source(name, marks, focus), gr.Sidebar(open=True)
+
+        cited.input(open_cited, [cited, marks], [source_pick, article, viewer], api_visibility="private",
+                    queue=False).then(None, js=_SCROLL_TO_MARK)
+        demo.load(None, js=_OPEN_CITED)
 
         def figure_rows(place, measure, year):
             """The figures tab: rows for the filters, and the same rows as a CSV file."""
@@ -479,6 +728,31 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
             return (gr.update(choices=[ALL, *places], value=ALL), gr.update(choices=[ALL, *measures], value=ALL),
                     gr.update(choices=[ALL, *years], value=ALL), table, path)
 
+        def refreshed_sources():
+            choices = source_choices(assistant)
+            return gr.update(choices=choices,
+                             info=f"{vietnamese_number(len(choices))} bài đã lập chỉ mục; câu được trích dẫn được tô màu.")
+
+        def is_admin(request: gr.Request | None) -> bool:
+            user = getattr(request, "username", None) if request is not None else None
+            return bool(user) and user in admins
+
+        def show_upload(request: gr.Request):
+            return gr.update(visible=is_admin(request))
+
+        def upload(paths, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
+            """Put the files into the corpus folder and index them; one line per file."""
+            if not is_admin(request):
+                raise gr.Error(UPLOAD_REFUSED)
+            if not paths:
+                return "_Chưa chọn tệp nào._", gr.skip()
+            return add_articles(assistant, [Path(p) for p in paths]), refreshed_sources()
+
+        demo.load(show_upload, None, upload_tab, api_visibility="private", queue=False)
+        upload_button.click(upload, upload_files, [upload_report, source_pick], api_visibility="private",
+                            concurrency_id="upload", concurrency_limit=1)
+        # A page opened after an ingest lists the articles it added.
+        demo.load(refreshed_sources, None, source_pick, api_visibility="private", queue=False)
         filters = [pick_place, pick_measure, pick_year]
         demo.load(figure_filters, None, [*filters, figure_table, download], api_visibility="private", queue=False)
         for pick in filters:
@@ -529,8 +803,8 @@ class LoginGuard:
     so a shared link cannot be used to guess passwords at speed. Gradio gives
     the callable no client address, so the limit is per user name."""
 
-    def __init__(self, pairs, max_failures: int = 5, window: float = 300.0, lockout: float = 60.0,
-                 clock=time.monotonic):
+    def __init__(self, pairs, max_failures: int = LOCKOUT[0], window: float = LOCKOUT[1],
+                 lockout: float = LOCKOUT[2], clock=time.monotonic):
         self.passwords = {user: password for user, password in pairs}
         self.max_failures, self.window, self.lockout, self.clock = max_failures, window, lockout, clock
         self.failures: dict[str, list[float]] = {}
@@ -583,6 +857,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     parser.add_argument("--auth", type=_auth_pair, action="append", metavar="USER:PASSWORD",
                         help="require this login; may be given several times")
+    parser.add_argument("--admin", action="append", metavar="USER",
+                        help="this signed-in user may add articles from the page (needs --auth); repeatable")
     parser.add_argument("--share", action="store_true", help="also create a public gradio.live link")
     parser.add_argument("--i-know-this-is-public", action="store_true",
                         help="allow --share without --auth (anyone with the link can use it)")
@@ -592,6 +868,10 @@ def parse_args(argv=None) -> argparse.Namespace:
             "--share tạo một đường link công khai: ai có link cũng dùng được. Hãy thêm --auth user:password "
             "(or pass --i-know-this-is-public if that is really what you want). Refusing to start."
         )
+    users = {user for user, _ in args.auth or []}
+    for admin in args.admin or []:
+        if admin not in users:
+            parser.error(f"--admin {admin}: không có tài khoản này trong --auth (no such --auth user)")
     return args
 
 
@@ -606,29 +886,39 @@ def main(argv=None) -> None:
               file=sys.stderr)
     from operations import questionlog
     from answer.assistant import Assistant
+    from answer.live import LiveAssistant
 
     settings = config.load(corpus_dir=args.corpus, index_dir=args.index, embedder=args.embedder,
-                           answer_mode=args.mode)
+                           answer_mode=args.mode, admins=tuple(args.admin) if args.admin else None)
     print(f"Question log: {questionlog.setup(settings)}", file=sys.stderr)
     from index.snapshot import IndexBusy
     from index.store import IndexMismatch
 
     try:
-        assistant = Assistant.open(settings)
+        # Every ingest from now on (the CLI, another process) is served from the next question on.
+        assistant = LiveAssistant(Assistant.open(settings))
     except (IndexBusy, IndexMismatch, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
     demo = build_app(assistant)
+    # quiet: Gradio's own banner would add "To create a public link, set
+    # share=True", which --share's rules contradict; one line says where it is.
     demo.launch(
         server_name=args.host,
         server_port=args.port,
         share=args.share,
         auth=LoginGuard(args.auth) if args.auth else None,
-        auth_message=f"{TITLE}: đăng nhập để tiếp tục." if args.auth else None,
+        auth_message=LOGIN_MESSAGE if args.auth else None,
         theme=THEME,
         css=CSS,
         footer_links=["api"],
+        i18n=I18N,
+        quiet=True,
+        prevent_thread_lock=True,
     )
+    public = f" — công khai: {demo.share_url}" if getattr(demo, "share_url", None) else ""
+    print(f"{TITLE}: {demo.local_url}{public}", flush=True)
+    demo.block_thread()
 
 
 if __name__ == "__main__":

@@ -88,6 +88,9 @@ class Settings:
     # (beyond that a user is told the server is busy and to try again).
     concurrency: int = 4
     queue_size: int = 64
+    # Signed-in users who may add articles from the page (app.py --admin USER).
+    # Without a login nobody is signed in, so nobody can upload.
+    admins: tuple[str, ...] = ()
 
     # The question log (operations/questionlog.py): one JSON line per question,
     # rotating. The question text itself is left out unless log_questions.
@@ -157,6 +160,7 @@ _ENV = {
     "KTTT_LLM_API_KEY": ("llm_api_key", str),
     "KTTT_CONCURRENCY": ("concurrency", int),
     "KTTT_QUEUE_SIZE": ("queue_size", int),
+    "KTTT_ADMINS": ("admins", lambda v: tuple(u.strip() for u in v.split(",") if u.strip())),
     "KTTT_LOG_DIR": ("log_dir", Path),
     "KTTT_LOG_QUESTIONS": ("log_questions", _flag),
 }

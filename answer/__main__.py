@@ -6,6 +6,7 @@
     python -m answer candidates FILE [--json]   # the spans the reader sees in an article
     python -m answer figures [--place P] [--measure M] [--year Y] [--csv]   # every count the index holds
     python -m answer health     # is the index loaded, does the model answer? (exit 1 if not)
+    python -m answer feedback --export FILE.jsonl [--rating down|up|all] [--log-dir DIR]   # 👍/👎 as QA lines
 
 Each input line of ``batch`` is {"id", "turns": ["question", "follow-up", ...]};
 each output line is {"id", "answer", "found", "citations": [{"source", "quote",
@@ -52,6 +53,33 @@ def _health(args) -> int:
                   "problems": [f"{type(err).__name__}: {err}"]}
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0 if report["status"] == "ok" else 1
+
+
+def _feedback(args) -> int:
+    """The 👍/👎 stored by the chat (operations/feedback.py), written as QA
+    lines: a 👎 becomes a test question once its "answers" are filled in.
+    Reads only the feedback file: no index, no embedder."""
+    from operations import feedback
+
+    settings = config.load(log_dir=args.log_dir)
+    database = feedback.database_path(settings)
+    stats: dict = {}
+    try:
+        if str(args.export) == "-":
+            feedback.export(database, sys.stdout, rating=args.rating, stats=stats)
+        else:
+            feedback.export(database, args.export, rating=args.rating, stats=stats)
+    except (OSError, feedback.FeedbackError) as err:  # no database, not one, cannot write FILE
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    where = "stdout" if str(args.export) == "-" else args.export
+    summary = f"{stats['rows']} feedback rows written to {where} (👍 {stats['up']}, 👎 {stats['down']})"
+    if stats["no_question"]:
+        summary += f"; {stats['no_question']} rows have no question text: question logging was off"
+    if stats["down"]:
+        summary += '; fill in a 👎\'s "answers" (and "sources") to make it a test question'
+    print(summary, file=sys.stderr)
+    return 0
 
 
 def _assistant(args):
@@ -123,6 +151,10 @@ def main(argv=None) -> int:
     _common(fg)
     hl = sub.add_parser("health", help="check that the index and the model load (JSON; exit 1 if not)")
     _common(hl)
+    fb = sub.add_parser("feedback", help="export the 👍/👎 given in the chat as QA lines (the eval format)")
+    fb.add_argument("--export", type=Path, required=True, metavar="FILE.jsonl", help="where to write ('-' for stdout)")
+    fb.add_argument("--rating", choices=["down", "up", "all"], default="all", help="which ratings (default: all)")
+    fb.add_argument("--log-dir", type=Path, metavar="DIR", help="the folder holding feedback.sqlite3 (default: KTTT_LOG_DIR or logs/)")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["eval"]:  # kept for old scripts; the harness lives in evaluation/
         from evaluation.__main__ import main as evaluation_main
@@ -134,6 +166,8 @@ def main(argv=None) -> int:
         return _health(args)
     if args.command == "candidates":
         return _candidates(args)
+    if args.command == "feedback":
+        return _feedback(args)
 
     from index.snapshot import IndexBusy
     from index.store import IndexMismatch

@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from operations import questionlog
+from vietnamese.numbers import vietnamese_number
 from retriever.hybrid import HybridSearch
 from retriever.langchain import HybridRetriever
 
@@ -86,6 +87,7 @@ class Assistant:
             questionlog.record(text, None, time.perf_counter() - started, self.mode, error=type(err).__name__)
             raise
         answer.seconds = time.perf_counter() - started
+        self.described(answer)
         questionlog.record(text, answer, answer.seconds, self.mode)
         return answer
 
@@ -102,7 +104,7 @@ class Assistant:
 
             started, last = time.perf_counter(), None
             for last in stream_generative(self, text, conversation):
-                yield last
+                yield self.described(last)
             questionlog.record(text, last, time.perf_counter() - started, self.mode)
             return
         answer = self.ask(text, conversation)
@@ -150,8 +152,9 @@ class Assistant:
             return Answer(text="Câu hỏi chưa có chữ hay số nào để tìm. Hãy hỏi bằng lời, ví dụ: "
                                "“Hà Tĩnh có bao nhiêu HTX năm 2023?”", found=False)
         if len(text) > MAX_QUESTION_CHARS:
-            return Answer(text=f"Câu hỏi quá dài ({len(text):,} ký tự). Hãy hỏi ngắn gọn, dưới "
-                               f"{MAX_QUESTION_CHARS:,} ký tự, về một con số hoặc một sự việc.", found=False)
+            return Answer(text=f"Câu hỏi quá dài ({vietnamese_number(len(text))} ký tự). Hãy hỏi ngắn gọn, dưới "
+                               f"{vietnamese_number(MAX_QUESTION_CHARS)} ký tự, về một con số hoặc một sự việc.",
+                          found=False)
         conversation = conversation if conversation is not None else Conversation()
         known = self.search.known_places
         q = resolve(parse(text, known), conversation.last, known)
@@ -182,6 +185,32 @@ class Assistant:
 
     def sources(self) -> list[str]:
         return sorted(self.search.snapshot.files)
+
+    def article(self, name: str) -> dict:
+        """How to name an indexed article: {"title" (its title, or its first
+        sentence cut short), "publisher", "date" (yyyy-mm-dd or ""), "file"}."""
+        cache = self.__dict__.setdefault("_articles", {})
+        key = (self.search.snapshot.name, name)
+        if key not in cache:
+            from ingest.metadata import display_title
+
+            records = self.search.snapshot.records(name)
+            meta = records[0][2] if records else {}
+            try:
+                title = display_title(meta.get("title", ""), self.source_text(name))
+            except (ValueError, OSError):
+                title = meta.get("title", "")
+            cache[key] = {"title": title, "publisher": meta.get("publisher", ""), "date": meta.get("date", ""),
+                          "file": name}
+        return cache[key]
+
+    def described(self, answer: Answer) -> Answer:
+        """Each citation named as people know its article (title, publisher, date)."""
+        for c in [*answer.citations, *answer.closest]:
+            if c.source in self.search.snapshot.files:
+                info = self.article(c.source)
+                c.title, c.publisher, c.date = info["title"], info["publisher"], info["date"]
+        return answer
 
     def source_text(self, name: str) -> str:
         """The full text of an indexed article. Only files inside the corpus

@@ -17,7 +17,7 @@ composes the reply, or returns None so the reader answers instead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from vietnamese import measures as m
 from vietnamese.numbers import vietnamese_number
@@ -31,6 +31,7 @@ from .types import Answer, Citation
 _TREND = re.compile(r"qua (?:cac|tung|nhung) nam|theo (?:tung )?nam|qua thoi gian|thay doi (?:the nao|ra sao|nhu the nao)"
                     r"|bien dong|xu huong|dien bien|tang giam|over the years|trend|changed|change over")
 _COMPARE = re.compile(r"so sanh|so voi|chenh lech|tang (?:them )?bao nhieu|giam (?:di )?bao nhieu|nhieu hon|it hon"
+                      r"|thay doi bao nhieu|bien dong bao nhieu"
                       r"|hon hay|\bhay\b|compare|compared|versus|\bvs\b|difference|increase|decrease|more than|grow")
 _TOTAL = re.compile(r"tong so|tong cong|cong lai|cong chung|\btotal\b|altogether|combined|\bin sum\b")
 _RANK = re.compile(r"(?:tinh|dia phuong|huyen|noi|province|district)\w* nao.{0,40}(?:nhieu|it|cao|thap|lon|nho)\b.{0,20}\bnhat"
@@ -47,9 +48,16 @@ _PLAIN = set("co bao nhieu may so luong tong hien nay toan tinh thanh pho huyen 
              "cong lai chung dia phuong noi tu den thi sao con vay "
              "how many much does do did have has had are were there is in the of total number compare "
              "compared with and to from between which province district most fewest more fewer change "
-             "changed over years trend than".split())
+             "changed over years trend than among according latest newest recent figures figure data "
+             "today now currently current as per in by what percent percentage increase decrease grow grew "
+             "cooperatives cooperative groups group unions union members vietnam country "
+             "trong theo lieu gan moi hien tai bao cao vao thoi diem giua cuoi dau het tinh phan tram ve "
+             "kttt kinh te tap the thang ngay quy vung khu vuc hai ba bon".split())
 _EXTRA_ALLOWED = 1  # "Số HTX của Lạng Sơn *đã* thay đổi thế nào?": one stray word is not a topic
 _SHARE = re.compile(r"phan tram|ty le|ti le|chiem|percent|share|proportion")
+# ... except a change in percent, which is computed: "tăng bao nhiêu phần trăm".
+_PERCENT_CHANGE = re.compile(r"(?:tang|giam|thay doi)\s+(?:bao nhieu|may)\s+(?:phan tram|%)|percent(?:age)? (?:increase|change|growth)"
+                             r"|by what percent|how many percent")
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class Intent:
     # "tăng bao nhiêu": an article may state the change itself ("tăng 5 HTX
     # so với năm 2022"), so when a figure is missing the reader is asked first.
     asks_change: bool = False
+    also: tuple[tuple[str, str], ...] = ()  # more measures a trend asks about
 
 
 # The word right before a measure that makes it what is asked: "số HTX",
@@ -71,30 +80,57 @@ class Intent:
 _COUNTING = {"so", "luong", "nhieu", "may", "it"}
 _ENGLISH_MEASURES = re.compile(
     r"(?:how many|number of|most|fewest|more|fewer|total)\s+(?:of\s+)?(?:the\s+)?"
-    r"(cooperative groups?|unions? of cooperatives|cooperative members|members|cooperatives)", re.IGNORECASE)
+    r"(cooperative groups?|unions? of cooperatives|cooperative unions?|cooperative members|members|cooperatives)",
+    re.IGNORECASE)
 _ENGLISH_NAMES = {"cooperative group": "tổ hợp tác", "cooperative groups": "tổ hợp tác",
                   "union of cooperatives": "liên hiệp HTX", "unions of cooperatives": "liên hiệp HTX",
+                  "cooperative union": "liên hiệp HTX", "cooperative unions": "liên hiệp HTX",
                   "members": "thành viên", "cooperative members": "thành viên", "cooperatives": "HTX"}
 
 
-def measure_in(text: str) -> tuple[str, str] | None:
-    """The measure a question asks about ("số HTX", "bao nhiêu tổ hợp tác",
-    "HTX nông nghiệp"), by the figures' own vocabulary (vietnamese.measures):
-    only right after a counting word, so "Chủ nhiệm HTX … là ai?" or "nhà
-    kho HTX có bao nhiêu trẻ" name an HTX but ask for no count of them."""
+def measures_in(text: str) -> list[tuple[str, str]]:
+    """The measures a question asks about ("số HTX", "bao nhiêu tổ hợp tác",
+    "HTX nông nghiệp"; "số HTX, tổ hợp tác và liên hiệp HTX": three), by the
+    figures' own vocabulary (vietnamese.measures): the first right after a
+    counting word, the others listed after it; so "Chủ nhiệm HTX … là ai?"
+    or "nhà kho HTX có bao nhiêu trẻ" name an HTX but ask for no count."""
     toks = tokens(text)
     for i, tok in enumerate(toks[:-1]):
-        if tok in _COUNTING:
-            rest = [t for t in toks[i + 1 :]]
-            while rest and rest[0] in ("cac", "nhung"):
-                rest = rest[1:]
-            found = m.measure_of(" ".join(rest))
-            if found:
-                return found
+        if tok not in _COUNTING:
+            continue
+        j = i + 1
+        while j < len(toks) and toks[j] in ("cac", "nhung"):
+            j += 1
+        found = []
+        while j < len(toks):
+            measured = m.measure_of(" ".join(toks[j:]))
+            if measured is None:
+                break
+            if measured not in found:
+                found.append(measured)
+            j += _length(toks[j:], measured)
+            if j < len(toks) and toks[j] == "va":  # "..., tổ hợp tác và liên hiệp HTX"
+                j += 1
+        if found:
+            return found
     english = _ENGLISH_MEASURES.search(text)
     if english:
-        return _ENGLISH_NAMES.get(english.group(1).lower(), "HTX"), ""
-    return None
+        return [(_ENGLISH_NAMES.get(english.group(1).lower(), "HTX"), "")]
+    return []
+
+
+def _length(toks: list[str], measured: tuple[str, str]) -> int:
+    """How many tokens the measure (and its kind) takes at the start of toks."""
+    for n in range(1, min(len(toks), 8) + 1):
+        if m.measure_of(" ".join(toks[:n])) == measured:
+            return n
+    return 1
+
+
+def measure_in(text: str) -> tuple[str, str] | None:
+    """The first measure a question asks about (measures_in)."""
+    found = measures_in(text)
+    return found[0] if found else None
 
 
 def intent(q: Question, previous: Question | None = None) -> Intent | None:
@@ -102,7 +138,7 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
     folded = fold(q.resolved or q.text).lower()
     if q.kind in ("who", "when") or q.kind == "where" and not _RANK.search(folded):
         return None  # "Tỉnh nào có nhiều HTX nhất?" asks where, and is a rank
-    if _SHARE.search(fold(q.text).lower()):
+    if _SHARE.search(fold(q.text).lower()) and not _PERCENT_CHANGE.search(fold(q.text).lower()):
         return None  # a share of a count, not the count
     measure = measure_in(q.resolved or q.text)
     if measure is None and previous is not None:
@@ -112,12 +148,13 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
     places, years = _in_order(q, folded), _years(q)
     if _extra_words(q, measure, places) > _EXTRA_ALLOWED:
         return None
-    level = "district" if re.search(r"huyen nao|district", folded) else "province"
+    level = "district" if re.search(r"huyen nao|district", folded) else \
+        "region" if re.search(r"vung nao|khu vuc nao|region", folded) else "province"
     if _RANK.search(folded):  # among the places it names, not those of earlier turns
         named = tuple(p for p in places if fold(p).lower() in fold(q.text).lower())
         return Intent("rank", *measure, named, years, bool(_FEWEST.search(folded)), level)
     if _TREND.search(folded) and len(places) <= 1:
-        return Intent("trend", *measure, places, years)
+        return Intent("trend", *measure, places, years, also=tuple(measures_in(q.resolved or q.text)[1:]))
     if _TOTAL.search(folded) and len(places) >= 2:
         return Intent("total", *measure, places, years)
     if _COMPARE.search(folded):
@@ -134,14 +171,16 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
 
 
 def _extra_words(q: Question, measure: tuple[str, str], places) -> int:
-    """How many words of the question are neither its measure, its places,
+    """How many words of the question are neither its measures, its places,
     its years nor the words any such question uses."""
-    known = set(tokens(" ".join([measure[0], measure[1], *places]))) | _PLAIN
+    asked = [measure, *measures_in(q.resolved or q.text)]
+    forms = {t for name, _ in asked for form in m.MEASURES.get(name, ()) for t in form}
+    known = set(tokens(" ".join([*(f"{a} {b}" for a, b in asked), *places]))) | forms | _PLAIN
     words = [t for t in tokens(q.text) if not t.isdigit()]
     return sum(1 for t in words if t not in known)
 
 
-_YEAR = re.compile(r"(?<![\d/])((?:19[89]|20[0-4])\d)(?![\d/])")
+_YEAR = re.compile(r"(?<![\d.,])((?:19[89]|20[0-4])\d)(?![\d/.,])")  # "2017", "tháng 5/2024"
 
 
 def _years(q: Question) -> tuple[int, ...]:
@@ -183,6 +222,24 @@ class Table:
             seen.add(key)
             rows.append(r)
         return cls(rows)
+
+    def grouped(self, places: tuple[str, ...]) -> tuple[str, ...]:
+        """Places as the figures know them: two regions a report counts together
+        ("Đồng bằng sông Cửu Long và Đông Nam Bộ") are one place when the
+        question names both, in either order."""
+        known = {fold(r["place"]).lower(): r["place"] for r in self.rows}
+        out, i = [], 0
+        while i < len(places):
+            if i + 1 < len(places):
+                pair = [f"{places[i]} và {places[i + 1]}", f"{places[i + 1]} và {places[i]}"]
+                found = next((known[fold(p).lower()] for p in pair if fold(p).lower() in known), None)
+                if found:
+                    out.append(found)
+                    i += 2
+                    continue
+            out.append(places[i])
+            i += 1
+        return tuple(out)
 
     def select(self, place: str | None = None, measure: str | None = None, kind: str | None = None,
                year: int | None = None, level: str | None = None) -> list[dict]:
@@ -266,28 +323,43 @@ class Composed:
     op: str
 
 
-def _latest_per_place(table: Table, it: Intent, places) -> tuple[list[dict], list[str]]:
-    """Each place's latest dated figure (of the year asked, if one is); an
-    undated one only when it is the place's only figure: of two undated
-    figures, which is newer is unknown."""
-    chosen, missing = [], []
+def _latest_per_place(table: Table, it: Intent, places) -> tuple[list[dict], list[str], list[str]]:
+    """(chosen, missing, notes): each place's latest dated figure, of the
+    year asked if one is. A place with no figure of that year but others
+    gets its nearest dated one, and a note says so (places are compared as
+    the articles report them, never silently across years). An undated
+    figure only when it is the place's only one: of two undated figures,
+    which is newer is unknown."""
+    chosen, missing, notes = [], [], []
+    name = _measure_name(it)
     for place in places:
-        rows = table.select(place, it.measure, it.kind, it.years[0] if it.years else None)
+        year = it.years[0] if it.years else None
+        rows = table.select(place, it.measure, it.kind, year)
+        if not rows and year is not None:
+            others = [r for r in table.select(place, it.measure, it.kind) if r["date"]]
+            if others:
+                nearest = min(others, key=lambda r: (abs(int(r["date"][:4]) - year), -int(r["date"][:4])))
+                chosen.append(nearest)
+                notes.append(f"các bài không có số {name} năm {year} của {_named(place)}, "
+                             f"số dùng ở đây là của {when(nearest)}")
+                continue
         dated = [r for r in rows if r["date"]]
         if dated or len(rows) == 1:
             chosen.append((dated or rows)[-1])
         elif rows:
-            missing.append(f"các bài ghi {len(rows)} số {_measure_name(it)} khác nhau của {_named(place)}, "
-                           "không rõ thời điểm")
+            missing.append(f"các bài ghi {len(rows)} số {name} khác nhau của {_named(place)}, không rõ thời điểm")
         else:
-            missing.append(f"các bài đã lập chỉ mục không có số {_measure_name(it)} của {_named(place)}"
-                           + (f" năm {it.years[0]}" if it.years else ""))
-    return chosen, missing
+            missing.append(f"các bài đã lập chỉ mục không có số {name} của {_named(place)}"
+                           + (f" năm {year}" if year else ""))
+    return chosen, missing, notes
 
 
 def _sentence(parts: list[str]) -> str:
     text = "; ".join(parts)
     return text[0].upper() + text[1:] if text else text
+
+
+_LEVELS = {"district": "huyện", "region": "vùng", "province": "tỉnh", "country": "nước"}
 
 
 def _named(place: str) -> str:
@@ -301,6 +373,7 @@ def _measure_name(it: Intent) -> str:
 
 def compose(table: Table, it: Intent) -> Composed | None:
     name = _measure_name(it)
+    it = replace(it, places=table.grouped(it.places))
     if it.op == "latest":
         rows = table.select(it.places[0], it.measure, it.kind)
         if len(rows) < 2:
@@ -321,21 +394,13 @@ def compose(table: Table, it: Intent) -> Composed | None:
     if it.op == "trend":
         if not it.places:
             return None
-        place = _named(it.places[0])
-        rows = table.select(it.places[0], it.measure, it.kind)
-        if it.years:
-            rows = [r for r in rows if int(r["date"][:4] or 0) in it.years] or rows
-        if not rows:
-            return Composed(f"Các bài đã lập chỉ mục không có số {name} nào của {place}.", [], False, "trend")
-        dated = [r for r in rows if r["date"]]
-        text = f"Số {name} của {place} theo các bài: " + "; ".join(_stated(r) for r in rows) + "."
-        if len(dated) >= 2:
-            text += f" Từ {when(dated[0])} đến {when(dated[-1])}: {_change(dated[0], dated[-1])}."
-        elif len(rows) >= 2:
-            text += " Không đủ số liệu có thời điểm để thấy xu hướng."
-        else:
-            text += " Các bài chỉ có một số liệu này, chưa đủ để thấy xu hướng."
-        return Composed(text, rows, len(dated) >= 2, "trend")
+        parts, rows_all, complete = [], [], True
+        for measure, kind in ((it.measure, it.kind), *it.also):
+            text, rows = _trend(table, it.places[0], measure, kind, it.years)
+            parts.append(text)
+            rows_all += rows
+            complete = complete and len([r for r in rows if r["date"]]) >= 2
+        return Composed(" ".join(parts), rows_all, complete, "trend")
     if it.op == "compare" and len(it.places) <= 1 and len(it.years) >= 2:
         place = it.places[0] if it.places else None
         if place is None:
@@ -346,7 +411,7 @@ def compose(table: Table, it: Intent) -> Composed | None:
             (chosen.append(rows[-1]) if rows else missing.append(f"năm {year}"))
         return _compared(place, name, chosen, missing, "compare")
     if it.op in ("compare", "total") and len(it.places) >= 2:
-        chosen, missing = _latest_per_place(table, it, it.places)
+        chosen, missing, substituted = _latest_per_place(table, it, it.places)
         if missing:
             stated = "; ".join(f"{r['place']} có {_stated(r)}" for r in chosen)
             text = (f"{stated + '. ' if stated else ''}{_sentence(missing)}, "
@@ -358,7 +423,7 @@ def compose(table: Table, it: Intent) -> Composed | None:
             text = (f"Tổng số {name} của {', '.join(it.places[:-1])} và {it.places[-1]} theo các bài: "
                     f"{vietnamese_number(total)} {_unit(chosen[0])} ({parts}). Gồm: "
                     + "; ".join(f"{r['place']} {_stated(r)}" for r in chosen) + ".")
-            notes = _caveats(chosen)
+            notes = substituted + _caveats(chosen)
             if notes:
                 text += " Lưu ý: đây là cộng các số liệu mới nhất của từng nơi, không phải số của cùng một thời điểm; " \
                         + "; ".join(notes) + "."
@@ -372,29 +437,52 @@ def compose(table: Table, it: Intent) -> Composed | None:
             verdict = (f"{more['place']} nhiều hơn {less['place']} "
                        f"{vietnamese_number(more['value'] - less['value'])} {_unit(more)}")
         text = "; ".join(f"{r['place']} có {_stated(r)}" for r in chosen) + f": {verdict}."
-        notes = _caveats(chosen)
+        notes = substituted + _caveats(chosen)
         if notes:
             text += " Lưu ý: " + "; ".join(notes) + "."
         return Composed(text, chosen, True, "compare")
     if it.op == "rank":
+        # Among every province (or district) with a figure, of the year asked if one is.
         places = it.places or tuple(dict.fromkeys(r["place"] for r in table.select(
-            measure=it.measure, kind=it.kind, level=it.level)))
-        chosen, missing = _latest_per_place(table, it, places)
+            measure=it.measure, kind=it.kind, level=it.level, year=it.years[0] if it.years else None)))
+        chosen, missing, substituted = _latest_per_place(table, it, places)
         if len(chosen) < 2:
             return None
         chosen.sort(key=lambda r: r["value"], reverse=not it.fewest)
         top = chosen[0]
         among = "trong các địa phương đã nêu" if it.places else \
-            f"trong {len(chosen)} {'huyện' if it.level == 'district' else 'tỉnh'} mà các bài đã lập chỉ mục có số liệu"
+            f"trong {len(chosen)} {_LEVELS[it.level]} mà các bài đã lập chỉ mục có số liệu" \
+            + (f" năm {it.years[0]}" if it.years else "")
         text = (f"{'Ít' if it.fewest else 'Nhiều'} {name} nhất {among} là {top['place']}: {_stated(top)}. "
                 + "Các nơi khác: " + "; ".join(f"{r['place']} {_stated(r)}" for r in chosen[1:]) + ".")
         if missing:
             text += f" {_sentence(missing)}."
-        notes = _caveats(chosen)
+        notes = substituted + _caveats(chosen)
         if notes:
             text += " Lưu ý: " + "; ".join(notes) + "."
         return Composed(text, chosen, not missing, "rank")
     return None
+
+
+def _trend(table: Table, place: str, measure: str, kind: str, years) -> tuple[str, list[dict]]:
+    """One measure's figures for a place in date order, and the change from
+    the first dated one to the last."""
+    name, shown = (measure + " " + kind).strip(), _named(place)
+    rows = table.select(place, measure, kind)
+    if years and len(years) >= 2:
+        first, last = min(years), max(years)
+        rows = [r for r in rows if r["date"] and first <= int(r["date"][:4]) <= last] or rows
+    if not rows:
+        return f"Các bài đã lập chỉ mục không có số {name} nào của {shown}.", []
+    dated = [r for r in rows if r["date"]]
+    text = f"Số {name} của {shown} theo các bài: " + "; ".join(_stated(r) for r in rows) + "."
+    if len(dated) >= 2:
+        text += f" Từ {when(dated[0])} đến {when(dated[-1])}: {_change(dated[0], dated[-1])}."
+    elif len(rows) >= 2:
+        text += " Không đủ số liệu có thời điểm để thấy xu hướng."
+    else:
+        text += " Các bài chỉ có một số liệu này, chưa đủ để thấy xu hướng."
+    return text, rows
 
 
 def _compared(place: str, name: str, chosen: list[dict], missing: list[str], op: str) -> Composed:

@@ -16,7 +16,9 @@ class Citation:
     passage: str = ""
     passage_start: int = 0
     highlight: tuple[int, int] | None = None
-    title: str = ""
+    title: str = ""  # the article's title, or its first sentence when it has none
+    publisher: str = ""  # "Báo Lạng Sơn", when the article says it
+    date: str = ""  # the article's date, yyyy-mm-dd, when it states one
 
     def to_json(self) -> dict:
         return {"source": self.source, "quote": self.quote, "start": self.start, "end": self.end}

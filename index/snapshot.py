@@ -62,9 +62,19 @@ class Snapshot:
     texts: list[str]
     metadatas: list[dict]
     lexical: LexicalIndex
+    name: str = ""  # the folder it was committed as ("state-<ns>"); "" until committed
 
     def __post_init__(self):
         self.row_of = {pid: i for i, pid in enumerate(self.ids)}
+
+    @property
+    def built_at(self) -> str:
+        """When it was committed (UTC, ISO 8601), from its name; "" if not committed."""
+        if not self.name.startswith("state-"):
+            return ""
+        from datetime import datetime, timezone
+
+        return datetime.fromtimestamp(int(self.name[6:]) / 1e9, timezone.utc).isoformat(timespec="seconds")
 
     @property
     def files(self) -> dict:
@@ -101,11 +111,19 @@ class Snapshot:
                 for pid in self.files.get(source, {}).get("ids", [])]
 
 
-def load(index_dir: Path) -> Snapshot | None:
-    current = Path(index_dir) / "CURRENT"
-    if not current.exists():
+def current_name(index_dir: Path) -> str | None:
+    """The name of the live snapshot (what ``CURRENT`` says), or None."""
+    try:
+        return (Path(index_dir) / "CURRENT").read_text().strip() or None
+    except FileNotFoundError:
         return None
-    folder = Path(index_dir) / current.read_text().strip()
+
+
+def load(index_dir: Path) -> Snapshot | None:
+    name = current_name(index_dir)
+    if name is None:
+        return None
+    folder = Path(index_dir) / name
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if manifest.get("schema") != SCHEMA:
         return None
@@ -116,7 +134,7 @@ def load(index_dir: Path) -> Snapshot | None:
             ids.append(rec["id"])
             texts.append(rec["text"])
             metas.append(rec["metadata"])
-    return Snapshot(manifest, ids, texts, metas, LexicalIndex.load(folder))
+    return Snapshot(manifest, ids, texts, metas, LexicalIndex.load(folder), name)
 
 
 def commit(index_dir: Path, snapshot: Snapshot) -> None:
@@ -139,6 +157,7 @@ def commit(index_dir: Path, snapshot: Snapshot) -> None:
     _fsync(pointer)
     os.replace(pointer, index_dir / "CURRENT")
     _fsync(index_dir)
+    snapshot.name = name
     for old in index_dir.glob("state-*"):
         if old.name != name:
             shutil.rmtree(old, ignore_errors=True)

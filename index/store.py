@@ -21,10 +21,19 @@ class IndexMismatch(RuntimeError):
     """The index was built with another embedder than the one configured."""
 
 
-def client(index_dir: Path, host: str | None = None, port: int = 8000):
+def client(index_dir: Path, host: str | None = None, port: int = 8000, fresh: bool = False):
+    """A Chroma client: HTTP to a server, or embedded in the index folder.
+    ``fresh``: an embedded client that re-reads the folder. Chroma caches one
+    system per folder and process, whose vector index does not see what
+    another process wrote since (measured: a passage another process added
+    was missing from queries, and asking for its id failed, until reopened)."""
     settings = ChromaSettings(anonymized_telemetry=False)
     if host:
         return chromadb.HttpClient(host=host, port=port, settings=settings)
+    if fresh:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()
     return chromadb.PersistentClient(path=str(Path(index_dir) / "chroma"), settings=settings)
 
 
@@ -100,8 +109,8 @@ class PassageStore:
         return self.collection.count()
 
 
-def open_store(settings, embedder_id: str) -> PassageStore:
-    chroma = client(settings.resolved_index_dir(), settings.chroma_host, settings.chroma_port)
+def open_store(settings, embedder_id: str, fresh: bool = False) -> PassageStore:
+    chroma = client(settings.resolved_index_dir(), settings.chroma_host, settings.chroma_port, fresh)
     return PassageStore(chroma, settings.resolved_collection(), embedder_id)
 
 

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 
 from vietnamese import measures as m
 from vietnamese.numbers import figure_spans, value_of
-from vietnamese.places import COUNTRY, districts_in, provinces_in
+from vietnamese.places import COUNTRY, GAZETTEER, REGIONS, districts_in, provinces_in
 from vietnamese.text import sentence_spans
 from vietnamese.years import years_in
 
@@ -38,7 +38,7 @@ class Figure:
     kind: str  # what makes it a subset: "nông nghiệp", or ""
     status: str  # "đang hoạt động", "đăng ký hoạt động", or ""
     place: str
-    level: str  # "country" | "province" | "district"
+    level: str  # "country" | "region" | "province" | "district"
     period: str  # as written, or as inferred: "hết tháng 5/2024", "năm 2023"
     date: str  # yyyy-mm-dd to sort by; "" when no period is known
     period_from: str  # "sentence" | "context" | "paragraph" | "article" | ""
@@ -64,24 +64,33 @@ _UNIT_TAIL = re.compile(r"^[^,;.()]*")
 # its status, its fields ("hoạt động trong các lĩnh vực"), its members, the
 # next item. Anything else ("11 HTX đã giải quyết cho 574 hộ vay", "300 HTX
 # sản xuất nông nghiệp") makes it a count of some of them.
-_WHOLE_TAIL = re.compile(r"^\s*(?:$|htx|tht|dang ky|dang hoat dong|con hoat dong|hoat dong|voi|va|cung|trong do|tang|giam"
+_WHOLE_TAIL = re.compile(r"^\s*(?:$|htx|tht|dang ky|dang hoat dong|con hoat dong"
+                         r"|hoat dong(?!\s+(?:tot|kha|hieu qua|yeu|kem|trung binh|co hieu qua))|voi|va|cung|trong do|tang|giam"
                          r"|thu hut|dat|chiem|so voi|\(|tren dia ban|cua tinh|toan tinh)")
 
 
 def _subject_place(subject: str, info: DocumentInfo, text: str, at: int) -> tuple[str, str] | None:
     """The place a clause like "toàn tỉnh", "Hà Tĩnh hiện", "năm 2020 trên
-    địa bàn huyện U Minh" names, with its level; None if it names none."""
+    địa bàn huyện U Minh", "toàn vùng", "ở ĐBSCL và Đông Nam bộ" names, with
+    its level; None if it names none. Two regions reported together are one
+    place ("Đồng bằng sông Cửu Long và Đông Nam Bộ"), as the report counts them."""
     folded = m.folded(subject)
     districts = districts_in(subject)
     if districts:
         return districts[0], "district"
-    provinces = provinces_in(subject)
-    if provinces:
-        return provinces[0], "province"
+    named = sorted(provinces_in(subject), key=lambda p: _position(subject, p))
+    if len(named) >= 2 and all(p in REGIONS for p in named):
+        return " và ".join(named), "region"
+    if named:
+        return named[0], "region" if named[0] in REGIONS else "province"
     if m.WHOLE_COUNTRY.search(folded):
         return COUNTRY, "country"
     if m.WHOLE_PROVINCE.search(folded) and info.provinces:
-        return info.provinces[0], "province"
+        provinces = [p for p in info.provinces if p not in REGIONS]
+        return (provinces[0], "province") if provinces else None
+    if m.WHOLE_REGION.search(folded):  # "toàn vùng", "khu vực này": the article's region, or its two
+        regions = sorted((p for p in info.provinces if p in REGIONS), key=lambda p: _position(text, p))
+        return (" và ".join(regions), "region") if 1 <= len(regions) <= 2 else None
     if m.WHOLE_DISTRICT.search(folded):
         before = districts_in(text[:at])
         if before:
@@ -89,15 +98,26 @@ def _subject_place(subject: str, info: DocumentInfo, text: str, at: int) -> tupl
     return None
 
 
+def _position(text: str, place: str) -> int:
+    """Where a gazetteer place is first named in text (by any of its names)."""
+    forms = (place, *GAZETTEER.get(place, ()))
+    found = [text.find(f) for f in forms if f in text]
+    return min(found) if found else len(text)
+
+
 def _is_place_subject(subject: str) -> bool:
     """Only a place, a period and "hiện/đã" before "có": not "HTX Tân Tiến
     có", not "Liên minh HTX tỉnh có", not "mỗi xã có"."""
-    rest = m.folded(subject)
-    for pattern in (m.WHOLE_PROVINCE, m.WHOLE_DISTRICT, m.WHOLE_COUNTRY, m.NOW):
+    rest = subject
+    for place in provinces_in(subject):  # regions have long names: "Đồng bằng sông Cửu Long"
+        for form in sorted((place, *GAZETTEER.get(place, ())), key=len, reverse=True):
+            rest = rest.replace(form, " ")
+    rest = m.folded(rest)
+    for pattern in (m.WHOLE_PROVINCE, m.WHOLE_DISTRICT, m.WHOLE_REGION, m.WHOLE_COUNTRY, m.NOW):
         rest = pattern.sub(" ", rest)
-    rest = re.sub(r"(?<!\w)(?:tinh|huyen|thi xa|thanh pho|tp|quan|da|van|cung|thi|theo bao cao|bao cao"
-                  r"|tinh den|den|het|cuoi|thang|ngay|nam|dau|tinh rieng|rieng|luy ke|tong cong)(?!\w)",
-                  " ", rest)
+    rest = re.sub(r"(?<!\w)(?:tinh|huyen|thi xa|thanh pho|tp|quan|vung|khu vuc|da|van|cung|thi|o|tai|va"
+                  r"|theo bao cao|bao cao|tinh den|den|het|cuoi|thang|ngay|nam|dau|tinh rieng|rieng|luy ke"
+                  r"|tong cong)(?!\w)", " ", rest)
     rest = re.sub(r"[\d/.,()–-]", " ", rest)
     return len(rest.split()) <= 3  # the place's own name: "ha tinh", "u minh", "ba ria vung tau"
 
@@ -140,9 +160,40 @@ def figures_in(text: str, lines: list[tuple[int, int]], info: DocumentInfo) -> l
     """Every count of what there is, for a place, that the article's lines state."""
     out: list[Figure] = []
     for line_start, line_end in lines:
+        last = None  # the line's last count: "Tổng số thành viên ... là" after it is of the same place
         for s, e in sentence_spans(text, line_start, line_end):
-            out.extend(_sentence_figures(text, s, e, info))
+            found = _sentence_figures(text, s, e, info) or _total_of(text, s, e, last)
+            out.extend(found)
+            last = found[-1] if found else last
     return out
+
+
+# "Tổng số thành viên của HTX là 2.273 thành viên": a total, stated right
+# after a place's counts, with neither place nor period of its own.
+_TOTAL_IS = re.compile(r"^(?:Tổng\s+số|Số)\s+(?P<what>[^,;:]{2,40}?)\s+(?:là|đạt)\s+(?:khoảng\s+|trên\s+|hơn\s+|gần\s+)?",
+                       re.IGNORECASE)
+
+
+def _total_of(text: str, s: int, e: int, last: Figure | None) -> list[Figure]:
+    if last is None:
+        return []
+    sentence = text[s:e]
+    said = _TOTAL_IS.match(sentence)
+    if not said:
+        return []
+    measured = m.measure_of(said.group("what"))
+    span = next(((a, b) for a, b in figure_spans(sentence) if a == said.end()), None)
+    if measured is None or span is None or m.measure_of(re.sub(r"^[\d.,]+\s*", "", sentence[span[0]:span[1]])) \
+            not in (measured, None):
+        return []
+    a, b = span
+    b = a + _unit_end(sentence[a:b], m.measure_of(re.sub(r"^[\d.,]+\s*", "", sentence[a:b])) or measured)
+    value = value_of(sentence[a:b])
+    if value is None:
+        return []
+    return [Figure(value=value, figure=" ".join(sentence[a:b].split()), measure=measured[0], kind=measured[1],
+                   status="", place=last.place, level=last.level, period=last.period, date=last.date,
+                   period_from="context" if last.period else "", start=s, end=e, span_start=s + a, span_end=s + b)]
 
 
 def _sentence_figures(text: str, s: int, e: int, info: DocumentInfo) -> list[Figure]:
@@ -152,6 +203,7 @@ def _sentence_figures(text: str, s: int, e: int, info: DocumentInfo) -> list[Fig
     for have in _HAVE.finditer(sentence):
         cuts = [c.end() for c in _CLAUSE_START.finditer(sentence, 0, have.start())]
         subject = sentence[cuts[-1] if cuts else 0 : have.start()]
+        subject = re.split(r"(?<!\w)(?:là|có|nhưng|và)(?!\w)", subject)[-1] if not provinces_in(subject) else subject
         if not _is_place_subject(subject):
             continue
         place = _subject_place(subject, info, text, s)

@@ -99,6 +99,7 @@ def make_passages(source: str, text: str, lines, info: DocumentInfo, content_has
                 "described": describing.VERSION,  # which describe() wrote the places and years below
                 "title": info.title,
                 "date": info.date,
+                "publisher": info.publisher,
                 "places": _join(info.places),
                 "passage_places": _join(provinces_in(body) + districts_in(body)),
                 "years": _join(info.years),

@@ -11,8 +11,13 @@ def health(assistant) -> dict:
     """A JSON-ready report; ``status`` is "ok" only if every check passed."""
     search, problems = assistant.search, []
     snap = search.snapshot
-    index = {"dir": str(assistant.settings.resolved_index_dir()), "articles": len(snap.files),
-             "passages": len(snap.ids), "embedder": snap.manifest.get("embedder")}
+    from index.snapshot import current_name
+
+    index_dir = assistant.settings.resolved_index_dir()
+    index = {"dir": str(index_dir), "articles": len(snap.files), "passages": len(snap.ids),
+             "embedder": snap.manifest.get("embedder"), "snapshot": snap.name, "built_at": snap.built_at,
+             # An ingest committed a newer one: the next question loads it (answer/live.py).
+             "newer_snapshot": bool(current_name(index_dir)) and current_name(index_dir) != snap.name}
     if not snap.ids:
         problems.append("the index is empty: add .txt files to the corpus and run `python -m ingest`")
     try:

@@ -74,11 +74,15 @@ def test_periods_sort_by_the_last_day_they_cover():
 def test_a_report_list_gives_one_figure_per_measure_with_place_and_period():
     text, found = figures_of(LANG_SON_2017)
     by_measure = {f.measure: f for f in found}
-    assert set(by_measure) == {"liên hiệp HTX", "HTX", "tổ hợp tác"}
+    assert set(by_measure) == {"liên hiệp HTX", "HTX", "tổ hợp tác", "thành viên"}
     htx = by_measure["HTX"]
     assert (htx.place, htx.value, htx.date, htx.period_from) == ("Lạng Sơn", 153, "2017-06-30", "sentence")
     assert text[htx.span_start : htx.span_end] == "153 HTX"
     assert text[htx.start : htx.end].startswith("Đến hết tháng 6/2017, toàn tỉnh có")
+    # "Tổng số thành viên của HTX là 2.273 thành viên", right after the list: the same place and period.
+    members = by_measure["thành viên"]
+    assert (members.value, members.place, members.date, members.period_from) == (2273, "Lạng Sơn", "2017-06-30",
+                                                                                  "context")
 
 
 def test_changes_and_plans_are_not_counts_of_what_there_is():
@@ -238,5 +242,5 @@ def test_figures_command_prints_csv(seed_settings, seed_index, subprocess_env):
                          capture_output=True, text=True, env=subprocess_env, timeout=300, check=True)
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert {r["figure"] for r in rows} == {"153 HTX", "507 HTX", "1.750 tổ hợp tác", "240 tổ hợp tác",
-                                           "1 Liên hiệp HTX", "3 liên hiệp HTX"}
-    assert json.dumps(rows, ensure_ascii=False).count(LANG_SON_2017) == 3
+                                           "1 Liên hiệp HTX", "3 liên hiệp HTX", "2.273 thành viên"}
+    assert json.dumps(rows, ensure_ascii=False).count(LANG_SON_2017) == 4

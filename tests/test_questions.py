@@ -58,7 +58,7 @@ def test_assistant_answers_every_question_clearly(assistant, name):
 
 def test_long_question_message_names_the_limit(assistant):
     text = assistant.ask(LONG).text
-    assert f"{MAX_QUESTION_CHARS:,}" in text
+    assert f"{MAX_QUESTION_CHARS:,}".replace(",", ".") in text  # Vietnamese: 2.000
 
 
 def test_cli_batch_answers_every_question(seed_index, subprocess_env, tmp_path):

@@ -61,7 +61,8 @@ CHANGE_WORDS = re.compile(
 # A count of the place itself: "toàn tỉnh", "trên địa bàn huyện", "cả nước".
 WHOLE_PROVINCE = re.compile(r"(?<!\w)(?:toan|ca|tren dia ban|dia ban)\s+tinh(?!\w)")
 WHOLE_DISTRICT = re.compile(r"(?<!\w)(?:toan|ca|tren dia ban|dia ban)\s+(?:huyen|thi xa|thanh pho)(?!\w)")
-WHOLE_COUNTRY = re.compile(r"(?<!\w)(?:ca nuoc|toan quoc|viet nam|vietnam|nationwide|the country|whole country)(?!\w)")
+WHOLE_COUNTRY = re.compile(r"(?<!\w)(?:ca nuoc|toan quoc|viet nam|vn|vietnam|nationwide|the country|whole country)(?!\w)")
+WHOLE_REGION = re.compile(r"(?<!\w)(?:toan|ca|trong)\s+vung(?!\w)|(?<!\w)khu vuc nay(?!\w)|(?<!\w)toan khu vuc(?!\w)")
 NOW = re.compile(r"(?<!\w)(?:hien nay|hien|den nay|hien tai|tinh den nay)(?!\w)")
 
 
