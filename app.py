@@ -46,13 +46,13 @@ DESCRIPTION = (
     "tác thì sao?”): địa phương và năm của câu trước được giữ lại. Có thể so sánh giữa các năm, các tỉnh "
     "(“So sánh số HTX của Lạng Sơn năm 2017 và 2024”); mọi số liệu nằm ở thẻ “Số liệu”."
 )
+# When the index holds no counts to build examples from (answer/refusals.py
+# examples()): questions about the seed articles. No follow-up among them: a
+# follow-up means nothing without the question before it.
 EXAMPLES = [
     "Hà Tĩnh có bao nhiêu HTX năm 2023?",
-    "Còn số tổ hợp tác thì sao?",
     "Đến hết tháng 5/2024, Lạng Sơn có bao nhiêu tổ hợp tác?",
     "Năm 2020 huyện U Minh có bao nhiêu HTX?",
-    "So sánh số HTX của Lạng Sơn năm 2017 và 2024",
-    "Số tổ hợp tác của Lạng Sơn qua các năm",
     "How many cooperatives did Ha Tinh have in 2023?",
 ]
 CLOSEST_HEADING = "Các đoạn gần nhất"
@@ -363,10 +363,23 @@ _OPEN_CITED = """() => {
     event.preventDefault();
     const box = document.querySelector('#kttt-open textarea, #kttt-open input');
     if (!box) return;
-    box.value = decodeURIComponent(link.getAttribute('href').slice('#kttt-src='.length));
+    // a click count makes each click a change, the same link clicked twice too
+    window.__ktttClicks = (window.__ktttClicks || 0) + 1;
+    box.value = decodeURIComponent(link.getAttribute('href').slice('#kttt-src='.length)) + '#' + window.__ktttClicks;
     box.dispatchEvent(new Event('input', {bubbles: true}));
   }, true);
 }"""
+
+
+def _examples(assistant) -> list[str]:
+    """Example questions the index answers (answer/refusals.py), else EXAMPLES."""
+    from answer.refusals import examples
+
+    try:
+        return examples(assistant) or EXAMPLES
+    except Exception:  # an assistant without figures (a test double): the fixed list
+        log.exception("building example questions failed")
+        return EXAMPLES
 
 
 def source_choices(assistant) -> list[tuple[str, str]]:
@@ -406,7 +419,9 @@ def conversation_markdown(history) -> str:
     lines = [f"# {TITLE}: hội thoại", "", time.strftime("Tải về lúc %H:%M ngày %d/%m/%Y."), ""]
     for message in history or []:
         content = message.get("content") if isinstance(message, dict) else None
-        if not isinstance(content, str):
+        if isinstance(content, list):  # Gradio 6 gives a message's content as parts
+            content = "\n\n".join(p.get("text", "") for p in content if isinstance(p, dict))
+        if not isinstance(content, str) or not content.strip():
             continue
         content = re.sub(r"</?mark>", "**", content)
         lines += ["## Hỏi" if message.get("role") == "user" else "## Trả lời", "", content, ""]
@@ -451,6 +466,7 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
     answers at once that the queue is full, to try again, instead of hanging."""
     sources = assistant.sources()
     csv_dir = Path(tempfile.mkdtemp(prefix="kttt-figures-"))  # the figures tab's downloads
+    examples = _examples(assistant)
     from answer.assistant import MAX_QUESTION_CHARS as max_chars  # the box stops where the answerer would
     admins = set(admins if admins is not None else getattr(getattr(assistant, "settings", None), "admins", ()))
 
@@ -563,8 +579,12 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
         return history, conversation, answers
 
     def export_chat(history):
-        """The conversation as Markdown, every quote and source included."""
-        path = csv_dir / f"hoi-thoai-{time.strftime('%Y%m%d-%H%M%S')}-{threading.get_ident()}.md"
+        """The conversation as Markdown, every quote and source included: the
+        file the "Tải hội thoại" button downloads, rewritten after each answer."""
+        if not history:
+            return None
+        key = hashlib.sha1(repr(history).encode()).hexdigest()[:12]
+        path = csv_dir / f"hoi-thoai-{key}.md"
         path.write_text(conversation_markdown(history), encoding="utf-8")
         return str(path)
 
@@ -596,7 +616,7 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
         # The article next to the answer: a panel on the right on a desk, a
         # drawer over the chat on a phone (Gradio's Sidebar); opened by an answer
         # or by a click on a citation.
-        with gr.Sidebar(label="Bài gốc", position="right", open=False, width=480, elem_id="kttt-viewer") as viewer:
+        with gr.Sidebar(label="Bài gốc", position="right", open=False, width=440, elem_id="kttt-viewer") as viewer:
             gr.Markdown("### Xem bài gốc")
             source_pick = gr.Dropdown(
                 choices=source_choices(assistant), value=None, label="Bài", elem_id="kttt-source",
@@ -644,8 +664,9 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
                                             label="Biểu đồ số liệu", elem_id="kttt-chart", height=300,
                                             tooltip=["Địa phương", "Ghi trong bài", "Nguồn"], x_title="Thời điểm",
                                             y_title="Số liệu")
-                        gr.Examples(examples=EXAMPLES, inputs=[question], label="Câu hỏi mẫu (bấm để điền)",
-                                    examples_per_page=len(EXAMPLES))
+                        gr.Examples(examples=[[e] for e in examples], inputs=[question],
+                                    label="Câu hỏi mẫu, từ các bài đã lập chỉ mục (bấm để điền)",
+                                    examples_per_page=len(examples))
             with gr.Tab("Số liệu", id="figures", elem_id="kttt-figures-tab"):
                 gr.Markdown("Mọi số liệu (số HTX, tổ hợp tác, liên hiệp HTX, thành viên…) mà các bài đã lập chỉ mục "
                             "nêu cho một địa phương và một thời điểm, với câu gốc và tệp nguồn. "
@@ -674,14 +695,15 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
                     ).then(lambda m: gr.Sidebar(open=True) if m else gr.skip(), marks, viewer,
                            api_visibility="private", queue=False,
                     ).then(None, js=_SCROLL_TO_MARK,
-                    ).then(remember, [chatbot, answers], saved, api_visibility="private", queue=False)
+                    ).then(remember, [chatbot, answers], saved, api_visibility="private", queue=False,
+                    ).then(export_chat, chatbot, export_button, api_visibility="private", queue=False)
         chatbot.like(rate, answers, [feedback_row, comment_box], api_visibility="private", queue=False)
         comment_send.click(comment, [comment_text, feedback_row], [comment_text, comment_box],
                            api_visibility="private", queue=False)
         comment_text.submit(comment, [comment_text, feedback_row], [comment_text, comment_box],
                             api_visibility="private", queue=False)
-        export_button.click(export_chat, chatbot, export_button, api_visibility="private", queue=False)
-        demo.load(restore, saved, [chatbot, conversation, answers], api_visibility="private", queue=False)
+        demo.load(restore, saved, [chatbot, conversation, answers], api_visibility="private", queue=False,
+                  ).then(export_chat, chatbot, export_button, api_visibility="private", queue=False)
         cleared = [chatbot, conversation, marks, question, source_pick, article, chart, answers, saved]
         clear_btn.click(clear, None, cleared, api_name="clear", queue=False)
         # The chat's own trash icon must forget the conversation too.
@@ -690,13 +712,13 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
 
         def open_cited(value, marks):
             """A click on a citation: that article, at that sentence."""
-            name, _, offset = unquote(value or "").rpartition(":")
+            name, _, offset = unquote((value or "").rsplit("#", 1)[0]).rpartition(":")
             if not name:
                 return gr.skip(), gr.skip(), gr.skip()
             focus = int(offset) if offset.isdigit() else None
             return name, show_source(name, marks, focus), gr.Sidebar(open=True)
 
-        cited.input(open_cited, [cited, marks], [source_pick, article, viewer], api_visibility="private",
+        cited.change(open_cited, [cited, marks], [source_pick, article, viewer], api_visibility="private",
                     queue=False).then(None, js=_SCROLL_TO_MARK)
         demo.load(None, js=_OPEN_CITED)
 

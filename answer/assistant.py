@@ -21,6 +21,7 @@ from retriever.langchain import HybridRetriever
 
 from . import extract
 from . import figures as multi
+from . import refusals
 from .question import Conversation, is_follow_up, parse, resolve
 from .reader import Answerer, reader_for
 from .types import Answer
@@ -113,7 +114,7 @@ class Assistant:
             yield replace(answer, text=" ".join(words[:i]))
         yield answer
 
-    def _answer(self, text: str, conversation: Conversation | None) -> Answer:
+    def _answer(self, text: str, conversation: Conversation | None, helpful: bool = True) -> Answer:
         q = self.prepare(text, conversation)
         if isinstance(q, Answer):
             return q
@@ -124,7 +125,14 @@ class Assistant:
                 return reply
             single = self._single(q)
             return single if single.found else reply
-        return self._single(q)
+        answer = self._single(q)
+        if not answer.found and helpful:  # say why, and what it can answer (answer/refusals.py)
+            answer = refusals.helpful(answer, q, self, getattr(answer, "unmet", None))
+        return answer
+
+    def answer_quietly(self, text: str, conversation: Conversation | None = None) -> Answer:
+        """An answer that is neither logged nor made helpful: for checking suggestions."""
+        return self._answer(text, conversation, helpful=False)
 
     def across_articles(self, q, conversation: Conversation | None):
         """(Answer, final) when q asks for figures of several articles

@@ -146,6 +146,8 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
     if measure is None:
         return None
     places, years = _in_order(q, folded), _years(q)
+    for place in places:  # "Điện Biên" folds to "dien bien", as "diễn biến" (a trend) does
+        folded = folded.replace(fold(place).lower(), " ")
     if _extra_words(q, measure, places) > _EXTRA_ALLOWED:
         return None
     level = "district" if re.search(r"huyen nao|district", folded) else \
@@ -508,8 +510,8 @@ def answer(q: Question, table: Table, text_of, previous: Question | None = None)
     if it is None:
         return None
     composed = compose(table, it)
-    if composed is None:
-        return None
+    if composed is None or not composed.rows:
+        return None  # no figure at all: the reader answers, or refuses and says why
     citations = [_citation(r, text_of) for r in composed.rows]
     figures = []
     for r, c in zip(composed.rows, citations):
