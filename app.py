@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import hmac
 import html
+import json
 import logging
 import os
 import re
@@ -87,6 +88,46 @@ I18N = gr.I18n(vi={
     "dataframe.sort_descending": "Giảm dần", "dataframe.clear_sort": "Bỏ sắp xếp",
     "dropdown.dropdown": "Danh sách chọn", "plot.plot": "Biểu đồ",
 })
+# ... so Gradio's own words are put into Vietnamese in the page itself: each
+# text, label and tooltip that is exactly one of these, wherever and whenever
+# Gradio writes it. Only whole strings are replaced, never inside an answer or
+# an article. Not on the login form: Gradio draws it before it loads ``head``
+# (measured); LOGIN_MESSAGE above the form says what a lockout means.
+GRADIO_WORDS = {
+    "Use via API": "Dùng qua API", "Use via API or MCP": "Dùng qua API hoặc MCP", "Built with Gradio": "Làm bằng Gradio",
+    "Settings": "Cài đặt", "Runs": "Lượt chạy", "Login": "Đăng nhập", "username": "tên đăng nhập",
+    "password": "mật khẩu",
+    "Incorrect Credentials": "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị tạm khóa sau nhiều lần "
+                             "nhập sai: hãy chờ một phút rồi thử lại.",
+    "Copy message": "Sao chép", "Copied message": "Đã sao chép", "Like": "Đúng", "Dislike": "Sai",
+    "Clear": "Xóa", "Retry": "Thử lại", "Undo": "Hoàn tác", "Download": "Tải về", "Error": "Lỗi",
+    "Drop File Here": "Thả tệp vào đây", "Click to Upload": "Bấm để chọn tệp", "Uploading...": "Đang tải lên…",
+    "Loading...": "Đang tải…", "Loading": "Đang tải", "Fullscreen": "Toàn màn hình", "Export": "Xuất",
+    "Copy": "Sao chép", "Copied": "Đã sao chép", "Search": "Tìm", "Filter": "Lọc", "Close": "Đóng",
+}
+HEAD = """<script>
+(() => {
+  const words = %s;
+  const attributes = ["aria-label", "title", "placeholder"];
+  const fix = (node) => {
+    if (node.nodeType === 3) {
+      const said = node.nodeValue.trim();
+      if (words[said]) node.nodeValue = node.nodeValue.replace(said, words[said]);
+      return;
+    }
+    if (node.nodeType !== 1) return;
+    for (const a of attributes) { const v = node.getAttribute(a); if (v && words[v.trim()]) node.setAttribute(a, words[v.trim()]); }
+    for (const child of node.childNodes) fix(child);
+  };
+  new MutationObserver((changes) => changes.forEach((c) => {
+    if (c.type === "characterData") fix(c.target);
+    else if (c.type === "attributes") fix(c.target);
+    else c.addedNodes.forEach(fix);
+  })).observe(document.documentElement, {childList: true, subtree: true, characterData: true,
+                                         attributes: true, attributeFilter: attributes});
+  document.addEventListener("DOMContentLoaded", () => fix(document.body));
+})();
+</script>""" % json.dumps(GRADIO_WORDS, ensure_ascii=False)
 UPLOAD_HELP = ("Thêm bài báo vào chỉ mục: tệp `.txt`, `.docx`, `.pdf` hoặc trang web đã lưu (`.html`). "
                "Mỗi tệp được báo là đã lập chỉ mục hay bị bỏ qua, kèm lý do; trong lúc lập chỉ mục, "
                "cuộc trò chuyện vẫn dùng được. Câu hỏi tiếp theo sẽ được trả lời cả từ các bài mới.")
@@ -528,7 +569,9 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
         marks = _marks_for(last)
         name = _first_source(last)
         if name:
-            yield "", history, conversation, marks, name, show_source(name, marks), chart_update(last), answers
+            # The choices again: the answer may cite an article indexed since the page opened.
+            pick = gr.update(value=name, choices=source_choices(assistant))
+            yield "", history, conversation, marks, pick, show_source(name, marks), chart_update(last), answers
         else:
             yield "", history, conversation, marks, gr.skip(), gr.skip(), chart_update(last), answers
 
@@ -716,7 +759,8 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
             if not name:
                 return gr.skip(), gr.skip(), gr.skip()
             focus = int(offset) if offset.isdigit() else None
-            return name, show_source(name, marks, focus), gr.Sidebar(open=True)
+            return (gr.update(value=name, choices=source_choices(assistant)), show_source(name, marks, focus),
+                    gr.Sidebar(open=True))
 
         cited.change(open_cited, [cited, marks], [source_pick, article, viewer], api_visibility="private",
                     queue=False).then(None, js=_SCROLL_TO_MARK)
@@ -935,6 +979,7 @@ def main(argv=None) -> None:
         css=CSS,
         footer_links=["api"],
         i18n=I18N,
+        head=HEAD,
         quiet=True,
         prevent_thread_lock=True,
     )

@@ -63,11 +63,11 @@ def reason(q: Question, snapshot, unmet: str | None) -> str:
     return refusal(q, unmet)  # nothing relevant found: "… không nêu thông tin này cho Lạng Sơn năm 2017."
 
 
-def candidates(q: Question, table) -> list[str]:
-    """Questions the counts found at ingest could answer, the asked place's first."""
+def candidates(place: str | None, table) -> list[str]:
+    """Questions the counts found at ingest could answer, ``place``'s first."""
     rows = [r for r in table.rows if r["date"] and r["level"] in ("province", "district", "country")]
-    rows.sort(key=lambda r: (not any(fold(p) == fold(r["place"]) for p in q.places), r["measure"] != "HTX",
-                             r["date"]), reverse=False)
+    rows.sort(key=lambda r: (place is None or fold(place) != fold(r["place"]), r["measure"] != "HTX",
+                             r["level"] != "province", -int(r["date"].replace("-", ""))))  # the latest first
     out = []
     for r in rows:
         name = (r["measure"] + " " + r["kind"]).strip()
@@ -83,12 +83,14 @@ def helpful(answer, q: Question, assistant, unmet: str | None = None):
 
     from .question import Conversation
 
-    # Checked once per snapshot and place: a refusal costs one answer at most MAX_TRIES times.
+    # Checked once per snapshot and place with counts: a refusal costs at most MAX_TRIES answers, once.
     cache = assistant.__dict__.setdefault("_suggestions", {})
-    key = (assistant.search.snapshot.name, tuple(sorted(q.places)))
+    with_figures = {fold(r["place"]) for r in assistant.figures.rows}
+    place = next((p for p in q.places if fold(p) in with_figures), None)
+    key = (assistant.search.snapshot.name, place)  # places without counts share one set of offers
     if key not in cache:
         offers = []
-        for question in candidates(q, assistant.figures)[:MAX_TRIES]:
+        for question in candidates(place, assistant.figures)[:MAX_TRIES]:
             if len(offers) >= MAX_SUGGESTIONS:
                 break
             try:

