@@ -944,6 +944,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up requests: not for the console
     if args.share and not args.auth:
         print("Warning: --share without --auth: anyone with the public link can use this chat "
               "(--i-know-this-is-public).", file=sys.stderr)
