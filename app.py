@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import hmac
 import html
 import json
 import logging
@@ -34,10 +33,10 @@ import config  # first: sets the offline / no-telemetry environment
 
 import gradio as gr
 
+from operations.login import LOGOUT_PATH, LoginGuard, SignIn  # noqa: F401  (app.LoginGuard for callers)
 from vietnamese.numbers import vietnamese_number
 
 log = logging.getLogger("kttt.app")
-auth_log = logging.getLogger("kttt.auth")
 
 TITLE = "Trợ lý kinh tế tập thể"
 DESCRIPTION = (
@@ -57,10 +56,6 @@ EXAMPLES = [
     "How many cooperatives did Ha Tinh have in 2023?",
 ]
 CLOSEST_HEADING = "Các đoạn gần nhất"
-LOCKOUT = (5, 300.0, 60.0)  # failures, within seconds, locked for seconds (LoginGuard)
-LOGIN_MESSAGE = (f"{TITLE}: đăng nhập để tiếp tục. Sau {LOCKOUT[0]} lần nhập sai mật khẩu trong "
-                 f"{LOCKOUT[1] / 60:.0f} phút, tài khoản bị tạm khóa {LOCKOUT[2]:.0f} giây: khi đó, kể cả mật "
-                 "khẩu đúng cũng bị từ chối; hãy chờ rồi thử lại.")
 # Gradio's own controls in Vietnamese; keys from its English locale (gradio's
 # frontend, core-*.js). Measured with Gradio 6.31 in Chromium set to vi-VN: not
 # shown, because Gradio chooses a locale only among those it ships (no "vi")
@@ -91,14 +86,11 @@ I18N = gr.I18n(vi={
 # ... so Gradio's own words are put into Vietnamese in the page itself: each
 # text, label and tooltip that is exactly one of these, wherever and whenever
 # Gradio writes it. Only whole strings are replaced, never inside an answer or
-# an article. Not on the login form: Gradio draws it before it loads ``head``
-# (measured); LOGIN_MESSAGE above the form says what a lockout means.
+# an article. The login page is ours, in Vietnamese (operations/login.py):
+# Gradio draws its own form before it loads ``head`` (measured).
 GRADIO_WORDS = {
     "Use via API": "Dùng qua API", "Use via API or MCP": "Dùng qua API hoặc MCP", "Built with Gradio": "Làm bằng Gradio",
-    "Settings": "Cài đặt", "Runs": "Lượt chạy", "Login": "Đăng nhập", "username": "tên đăng nhập",
-    "password": "mật khẩu",
-    "Incorrect Credentials": "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị tạm khóa sau nhiều lần "
-                             "nhập sai: hãy chờ một phút rồi thử lại.",
+    "Settings": "Cài đặt", "Runs": "Lượt chạy",
     "Copy message": "Sao chép", "Copied message": "Đã sao chép", "Like": "Đúng", "Dislike": "Sai",
     "Clear": "Xóa", "Retry": "Thử lại", "Undo": "Hoàn tác", "Download": "Tải về", "Error": "Lỗi",
     "Drop File Here": "Thả tệp vào đây", "Click to Upload": "Bấm để chọn tệp", "Uploading...": "Đang tải lên…",
@@ -656,6 +648,9 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
         saved = gr.BrowserState({"history": [], "answers": {}}, storage_key="kttt-conversation")
         with gr.Column(elem_id="kttt-header"):
             gr.Markdown(f"# {TITLE}\n\n{DESCRIPTION}")
+            # Shown only to a signed-in user (--auth): who they are, and the way out.
+            logout = gr.Button("Đăng xuất", link=LOGOUT_PATH, size="sm", variant="secondary", visible=False,
+                               elem_id="kttt-logout")
         # The article next to the answer: a panel on the right on a desk, a
         # drawer over the chat on a phone (Gradio's Sidebar); opened by an answer
         # or by a click on a citation.
@@ -815,6 +810,12 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
             return add_articles(assistant, [Path(p) for p in paths]), refreshed_sources()
 
         demo.load(show_upload, None, upload_tab, api_visibility="private", queue=False)
+
+        def show_logout(request: gr.Request):
+            user = getattr(request, "username", None)
+            return gr.update(visible=bool(user), value=f"Đăng xuất ({user})" if user else "Đăng xuất")
+
+        demo.load(show_logout, None, logout, api_visibility="private", queue=False)
         upload_button.click(upload, upload_files, [upload_report, source_pick], api_visibility="private",
                             concurrency_id="upload", concurrency_limit=1)
         # A page opened after an ingest lists the articles it added.
@@ -857,51 +858,6 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
     demo.queue(default_concurrency_limit=concurrency or getattr(settings, "concurrency", 4),
                max_size=queue_size or getattr(settings, "queue_size", 64))
     return demo
-
-
-# -- logins ------------------------------------------------------------------
-
-class LoginGuard:
-    """Gradio's ``auth`` callable: checks user:password pairs in constant
-    time, logs every failed login (the user name, never the password) and,
-    after ``max_failures`` failures for one user name within ``window``
-    seconds, refuses that name for ``lockout`` seconds, right password or not,
-    so a shared link cannot be used to guess passwords at speed. Gradio gives
-    the callable no client address, so the limit is per user name."""
-
-    def __init__(self, pairs, max_failures: int = LOCKOUT[0], window: float = LOCKOUT[1],
-                 lockout: float = LOCKOUT[2], clock=time.monotonic):
-        self.passwords = {user: password for user, password in pairs}
-        self.max_failures, self.window, self.lockout, self.clock = max_failures, window, lockout, clock
-        self.failures: dict[str, list[float]] = {}
-        self.locked_until: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, username: str, password: str) -> bool:
-        now = self.clock()
-        name = (username or "")[:64]
-        with self._lock:
-            if self.locked_until.get(name, 0.0) > now:
-                auth_log.warning("login refused for user %r: locked for %.0f s more after repeated failures",
-                                 name, self.locked_until[name] - now)
-                return False
-            expected = self.passwords.get(name)
-            ok = expected is not None and hmac.compare_digest(
-                (password or "").encode("utf-8"), expected.encode("utf-8"))
-            if ok:
-                self.failures.pop(name, None)
-                return True
-            recent = [t for t in self.failures.get(name, []) if now - t < self.window] + [now]
-            self.failures[name] = recent
-            if len(self.failures) > 10_000:  # user names are free text: bound the memory
-                self.failures = {name: recent}
-            auth_log.warning("login failed for user %r (%d failures in %.0f s)", name, len(recent), self.window)
-            if len(recent) >= self.max_failures:
-                self.locked_until[name] = now + self.lockout
-                self.failures.pop(name, None)
-                auth_log.warning("user %r locked for %.0f s after %d failed logins", name, self.lockout,
-                                 len(recent))
-            return False
 
 
 # -- command line ------------------------------------------------------------
@@ -974,8 +930,7 @@ def main(argv=None) -> None:
         server_name=args.host,
         server_port=args.port,
         share=args.share,
-        auth=LoginGuard(args.auth) if args.auth else None,
-        auth_message=LOGIN_MESSAGE if args.auth else None,
+        **(SignIn(LoginGuard(args.auth), TITLE).launch_options() if args.auth else {}),
         theme=THEME,
         css=CSS,
         footer_links=["api"],

