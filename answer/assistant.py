@@ -123,8 +123,11 @@ class Assistant:
             reply, final = several
             if final:
                 return reply
+            # A change an article states itself ("tăng 5 HTX so với năm 2022")
+            # answers only if its sentence names every year asked: not 2022 for 2015.
             single = self._single(q)
-            return single if single.found else reply
+            quoted = " ".join(c.quote for c in single.citations or [])
+            return single if single.found and all(str(y) in quoted for y in multi.years_asked(q)) else reply
         answer = self._single(q)
         if not answer.found and helpful:  # say why, and what it can answer (answer/refusals.py)
             answer = refusals.helpful(answer, q, self, getattr(answer, "unmet", None))

@@ -531,6 +531,28 @@ _WH = {
 }
 
 
+# A second question in the same sentence ("…, bao nhiêu HTX đang hoạt động?",
+# "…, tăng bao nhiêu so với năm 2015?"): the answer stops before it, and says so.
+_ANOTHER_ASK = re.compile(r"bao nhiêu|mấy|thế nào|ra sao|như thế nào|là ai|khi nào|ở đâu|\?", re.IGNORECASE)
+PART_ANSWERED = " (chỉ trả lời được phần đầu của câu hỏi)"
+
+
+def rest_of_frame(span: str, rest: str) -> str:
+    """What follows the answer in the question's frame: without the unit the
+    span already ends with ("348 HTX" + " HTX, …"), and cut at a clause that
+    asks something else."""
+    words = span.split()
+    for n in range(min(3, len(words) - 1), 0, -1):  # never the number itself
+        again = re.match(r"\s*" + r"\s+".join(map(re.escape, words[-n:])) + r"(?!\w)", rest, re.IGNORECASE)
+        if again:
+            rest = rest[again.end():]
+            break
+    clause = re.search(r"[,;]", rest)
+    if clause and _ANOTHER_ASK.search(rest[clause.end():]):
+        return rest[: clause.start()] + PART_ANSWERED
+    return rest
+
+
 def state(q: Question, span: str, source: str) -> str:
     """One Vietnamese sentence that answers: the question with the answer
     put where its question word stood ("Hà Tĩnh có bao nhiêu HTX?" ->
@@ -549,7 +571,7 @@ def state(q: Question, span: str, source: str) -> str:
         return f"{where + ': ' if where else ''}{span} (according to {source})."
     if m:
         lead = "là " if m.group(0).lower().startswith("là") else ("vào " if q.kind == "when" else "")
-        sentence = frame[: m.start()] + lead + span + frame[m.end():]
+        sentence = frame[: m.start()] + lead + span + rest_of_frame(span, frame[m.end():])
     else:
         place = ", ".join(q.places)
         year = f" năm {q.years[0]}" if q.years else ""

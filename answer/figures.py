@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from vietnamese import measures as m
-from vietnamese.numbers import vietnamese_number
-from vietnamese.places import COUNTRY
+from vietnamese.numbers import unit_of, vietnamese_number
+from vietnamese.places import COUNTRY, GAZETTEER
 from vietnamese.text import fold, tokens
 
 from .question import Question
@@ -31,10 +31,12 @@ from .types import Answer, Citation
 _TREND = re.compile(r"qua (?:cac|tung|nhung) nam|theo (?:tung )?nam|qua thoi gian|thay doi (?:the nao|ra sao|nhu the nao)"
                     r"|bien dong|xu huong|dien bien|tang giam|over the years|trend|changed|change over")
 _COMPARE = re.compile(r"so sanh|so voi|chenh lech|tang (?:them )?bao nhieu|giam (?:di )?bao nhieu|nhieu hon|it hon"
+                      r"|(?:nhieu|it|cao|thap)(?: \w+){1,3} hon\b|hon bao nhieu|(?:more|fewer|less)(?: \w+){1,3} than"
                       r"|thay doi bao nhieu|bien dong bao nhieu"
-                      r"|hon hay|\bhay\b|compare|compared|versus|\bvs\b|difference|increase|decrease|more than|grow")
+                      r"|hon hay|\bhay\b|compare|compared|versus|\bvs\b|difference|increase|decrease|more than|grow"
+                      r"|change between|changed? from")
 _TOTAL = re.compile(r"tong so|tong cong|cong lai|cong chung|\btotal\b|altogether|combined|\bin sum\b")
-_RANK = re.compile(r"(?:tinh|dia phuong|huyen|noi|province|district)\w* nao.{0,40}(?:nhieu|it|cao|thap|lon|nho)\b.{0,20}\bnhat"
+_RANK = re.compile(r"(?:tinh|dia phuong|huyen|noi|vung|khu vuc|province|district|region)\w* nao.{0,40}(?:nhieu|it|cao|thap|lon|nho)\b.{0,20}\bnhat"
                    r"|xep hang|dan dau|which (?:province|district|place)|\bmost\b|fewest|highest|lowest|\brank")
 _FEWEST = re.compile(r"\b(?:it|thap|nho)\b.{0,25}\bnhat|fewest|lowest|least")
 _HOW_MANY = re.compile(r"bao nhieu|\bmay\b|so luong|how many|how much|\bso\b")
@@ -50,7 +52,7 @@ _PLAIN = set("co bao nhieu may so luong tong hien nay toan tinh thanh pho huyen 
              "compared with and to from between which province district most fewest more fewer change "
              "changed over years trend than among according latest newest recent figures figure data "
              "today now currently current as per in by what percent percentage increase decrease grow grew "
-             "cooperatives cooperative groups group unions union members vietnam country "
+             "cooperatives cooperative groups group unions union members vietnam country combined sum what "
              "trong theo lieu gan moi hien tai bao cao vao thoi diem giua cuoi dau het tinh phan tram ve "
              "kttt kinh te tap the thang ngay quy vung khu vuc hai ba bon".split())
 _EXTRA_ALLOWED = 1  # "Số HTX của Lạng Sơn *đã* thay đổi thế nào?": one stray word is not a topic
@@ -73,6 +75,7 @@ class Intent:
     # so với năm 2022"), so when a figure is missing the reader is asked first.
     asks_change: bool = False
     also: tuple[tuple[str, str], ...] = ()  # more measures a trend asks about
+    now: bool = False  # "hiện có ..., tăng bao nhiêu so với năm 2015": the latest against that year
 
 
 # The word right before a measure that makes it what is asked: "số HTX",
@@ -136,8 +139,9 @@ def measure_in(text: str) -> tuple[str, str] | None:
 def intent(q: Question, previous: Question | None = None) -> Intent | None:
     """Which kind of multi-figure question q is, or None for any other."""
     folded = fold(q.resolved or q.text).lower()
-    if q.kind in ("who", "when") or q.kind == "where" and not _RANK.search(folded):
-        return None  # "Tỉnh nào có nhiều HTX nhất?" asks where, and is a rank
+    if q.kind in ("who", "when") or q.kind == "where" and not _RANK.search(folded) \
+            and not (len(q.places) >= 2 and _COMPARE.search(folded)):
+        return None  # "Tỉnh nào có nhiều HTX nhất?" is a rank; "A và B, tỉnh nào nhiều hơn?" a comparison
     if _SHARE.search(fold(q.text).lower()) and not _PERCENT_CHANGE.search(fold(q.text).lower()):
         return None  # a share of a count, not the count
     measure = measure_in(q.resolved or q.text)
@@ -145,7 +149,7 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
         measure = measure_in(previous.resolved or previous.text)
     if measure is None:
         return None
-    places, years = _in_order(q, folded), _years(q)
+    places, years = _in_order(q, folded), years_asked(q)
     for place in places:  # "Điện Biên" folds to "dien bien", as "diễn biến" (a trend) does
         folded = folded.replace(fold(place).lower(), " ")
     if _extra_words(q, measure, places) > _EXTRA_ALLOWED:
@@ -153,7 +157,8 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
     level = "district" if re.search(r"huyen nao|district", folded) else \
         "region" if re.search(r"vung nao|khu vuc nao|region", folded) else "province"
     if _RANK.search(folded):  # among the places it names, not those of earlier turns
-        named = tuple(p for p in places if fold(p).lower() in fold(q.text).lower())
+        said = fold(q.text).lower()
+        named = tuple(p for p in places if _position(p, said) < len(said))
         return Intent("rank", *measure, named, years, bool(_FEWEST.search(folded)), level)
     if _TREND.search(folded) and len(places) <= 1:
         return Intent("trend", *measure, places, years, also=tuple(measures_in(q.resolved or q.text)[1:]))
@@ -163,9 +168,13 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
         if len(years) == 1 and previous is not None and previous.years and previous.years[0] != years[0] \
                 and len(places) <= 1:
             years = (previous.years[0], years[0])  # "So với năm 2017 thì sao?"
+        asks_change = bool(re.search(r"(?:tang|giam)[\w ]{0,12} bao nhieu", folded))
         if len(years) >= 2 and len(places) <= 1 or len(places) >= 2:
-            return Intent("compare", *measure, places, years,
-                          asks_change=bool(re.search(r"(?:tang|giam)[\w ]{0,12} bao nhieu", folded)))
+            return Intent("compare", *measure, places, years, asks_change=asks_change)
+        if len(years) == 1 and len(places) == 1 and m.NOW.search(folded):
+            return Intent("compare", *measure, places, years, asks_change=asks_change, now=True)
+    if len(places) == 1 and len(years) >= 2 and _HOW_MANY.search(folded):  # "… năm 2016 và năm 2018 là bao nhiêu?"
+        return Intent("compare", *measure, places, years)
     if len(places) == 1 and not years and q.kind == "number" and _HOW_MANY.search(folded) \
             and _extra_words(q, measure, places) == 0:
         return Intent("latest", *measure, places, ())
@@ -185,19 +194,26 @@ def _extra_words(q: Question, measure: tuple[str, str], places) -> int:
 _YEAR = re.compile(r"(?<![\d.,])((?:19[89]|20[0-4])\d)(?![\d/.,])")  # "2017", "tháng 5/2024"
 
 
-def _years(q: Question) -> tuple[int, ...]:
+def years_asked(q: Question) -> tuple[int, ...]:
     """The question's years, those it compares with included ("so với năm
     2017", which a one-figure question does not ask about), in order."""
     said = [int(y) for y in _YEAR.findall(q.text)]
     return tuple(dict.fromkeys([*[y for y in q.years if y not in said], *said, *q.years]))
 
 
+def _position(place: str, folded: str) -> int:
+    """Where folded text names a place by any of its names ("ĐBSCL" is Đồng
+    bằng sông Cửu Long); len(folded) when it does not."""
+    found = [re.search(r"(?<!\w)" + re.escape(fold(form).lower()) + r"(?!\w)", folded)
+             for form in (place, *GAZETTEER.get(place, ()))]
+    return min((f.start() for f in found if f), default=len(folded))
+
+
 def _in_order(q: Question, folded: str) -> tuple[str, ...]:
     """The question's places in the order it names them (inherited ones
     last); "cả nước" is a place too (the figures' ``COUNTRY``)."""
     def at(place: str) -> int:
-        i = folded.find(fold(place).lower())
-        return i if i >= 0 else len(folded)
+        return _position(place, folded)
     places = list(q.places)
     if m.WHOLE_COUNTRY.search(folded) and COUNTRY not in places:
         places.append(COUNTRY)
@@ -257,7 +273,7 @@ class Table:
 # -- composing ---------------------------------------------------------------
 
 def _unit(r: dict) -> str:
-    return re.sub(r"^\S+\s*", "", r["figure"])
+    return unit_of(r["figure"])
 
 
 def when(r: dict) -> str:
@@ -403,6 +419,13 @@ def compose(table: Table, it: Intent) -> Composed | None:
             rows_all += rows
             complete = complete and len([r for r in rows if r["date"]]) >= 2
         return Composed(" ".join(parts), rows_all, complete, "trend")
+    if it.op == "compare" and it.now:
+        place, year = it.places[0], it.years[0]
+        then = table.select(place, it.measure, it.kind, year)
+        latest = [r for r in table.select(place, it.measure, it.kind) if r["date"] and r["date"][:4] > str(year)]
+        chosen = [*then[-1:], *latest[-1:]]
+        missing = [*([] if then else [f"năm {year}"]), *([] if latest else ["hiện nay"])]
+        return _compared(place, name, chosen, missing, "compare")
     if it.op == "compare" and len(it.places) <= 1 and len(it.years) >= 2:
         place = it.places[0] if it.places else None
         if place is None:

@@ -22,7 +22,7 @@ import re
 from dataclasses import asdict, dataclass
 
 from vietnamese import measures as m
-from vietnamese.numbers import figure_spans, value_of
+from vietnamese.numbers import SCALES, count_of, figure_spans, unit_of, value_of
 from vietnamese.places import COUNTRY, GAZETTEER, REGIONS, districts_in, provinces_in
 from vietnamese.text import sentence_spans
 from vietnamese.years import years_in
@@ -66,6 +66,7 @@ _UNIT_TAIL = re.compile(r"^[^,;.()]*")
 # sản xuất nông nghiệp") makes it a count of some of them.
 _WHOLE_TAIL = re.compile(r"^\s*(?:$|htx|tht|dang ky|dang hoat dong|con hoat dong"
                          r"|hoat dong(?!\s+(?:tot|kha|hieu qua|yeu|kem|trung binh|co hieu qua))|voi|va|cung|trong do|tang|giam"
+                         r"|tham gia"
                          r"|thu hut|dat|chiem|so voi|\(|tren dia ban|cua tinh|toan tinh)")
 
 
@@ -161,11 +162,31 @@ def figures_in(text: str, lines: list[tuple[int, int]], info: DocumentInfo) -> l
     out: list[Figure] = []
     for line_start, line_end in lines:
         last = None  # the line's last count: "Tổng số thành viên ... là" after it is of the same place
+        before = ""  # the sentence before, whose subject a subjectless "Kết quả ... có" carries on
         for s, e in sentence_spans(text, line_start, line_end):
-            found = _sentence_figures(text, s, e, info) or _total_of(text, s, e, last)
+            found = _sentence_figures(text, s, e, info, before) or _total_of(text, s, e, last)
             out.extend(found)
             last = found[-1] if found else last
+            before = text[s:e]
     return out
+
+
+# Members counted right after a count of groups are that group's: a tổ hợp
+# tác's members are its tổ viên, never compared with an HTX's thành viên.
+MEMBERS_OF = {"tổ hợp tác": "tổ viên"}
+SUBJECT_WORDS = 6  # a sentence's subject is in its first words: "Tỉnh Lâm Đồng đang đẩy mạnh ..."
+
+
+def _carried_place(before: str) -> tuple[str, str] | None:
+    """The one place the previous sentence starts with, for a clause whose
+    subject is only "Kết quả bước đầu đã", "Đến nay", ...; None when it
+    starts with none, or with two."""
+    head = " ".join(before.split()[:SUBJECT_WORDS])
+    districts, provinces = districts_in(head), [p for p in provinces_in(head) if p != COUNTRY]
+    if len(districts) + len(provinces) != 1:
+        return None
+    return (districts[0], "district") if districts else \
+        (provinces[0], "region" if provinces[0] in REGIONS else "province")
 
 
 # "Tổng số thành viên của HTX là 2.273 thành viên": a total, stated right
@@ -196,50 +217,76 @@ def _total_of(text: str, s: int, e: int, last: Figure | None) -> list[Figure]:
                    period_from="context" if last.period else "", start=s, end=e, span_start=s + a, span_end=s + b)]
 
 
-def _sentence_figures(text: str, s: int, e: int, info: DocumentInfo) -> list[Figure]:
+def _sentence_figures(text: str, s: int, e: int, info: DocumentInfo, before: str = "") -> list[Figure]:
     sentence = text[s:e]
     spans = list(figure_spans(sentence))
     found: list[Figure] = []
+    place, now, since = None, False, len(sentence)  # the last place a "có" named, and where
     for have in _HAVE.finditer(sentence):
         cuts = [c.end() for c in _CLAUSE_START.finditer(sentence, 0, have.start())]
         subject = sentence[cuts[-1] if cuts else 0 : have.start()]
         subject = re.split(r"(?<!\w)(?:là|có|nhưng|và)(?!\w)", subject)[-1] if not provinces_in(subject) else subject
-        if not _is_place_subject(subject):
+        if not m.folded(subject).strip(" ,;") and found:
+            here = place  # "...; có 189 tổ hợp tác": the place of the clause before
+        elif m.CARRIED_SUBJECT.match(m.folded(subject)) and not provinces_in(subject) and not districts_in(subject):
+            here = _carried_place(before) if not found else place
+        elif _is_place_subject(subject):
+            here = _subject_place(subject, info, text, s)
+        else:
             continue
-        place = _subject_place(subject, info, text, s)
-        if place is None:
+        if here is None:
             continue
-        now = bool(m.NOW.search(m.folded(subject)))
-        cursor, last_end, first = have.end(), have.end(), True
-        for a, b in spans:
-            if a < cursor:
-                continue
-            gap = sentence[cursor:a]
-            if not (_LEAD if first else _LIST_GAP).match(gap) or m.CHANGE_WORDS.search(m.folded(gap)):
-                break
-            unit = sentence[a:b]
-            tail = _UNIT_TAIL.match(sentence[b:]).group()
-            measured = m.measure_of(re.sub(r"^[\d.,]+\s*", "", unit) + tail)
-            value = value_of(unit)
-            if measured is None or value is None:
-                break
-            whole_end, b = b, a + _unit_end(sentence[a : b + len(tail)], measured)
-            unit, tail = sentence[a:b], _UNIT_TAIL.match(sentence[b:]).group()
-            if not _WHOLE_TAIL.match(m.folded(_without_kind(tail, measured[1]))):
-                break
-            period, how = _period(sentence, a, text, s, info, now)
-            found.append(Figure(
-                value=value, figure=" ".join(unit.split()), measure=measured[0], kind=measured[1],
-                status=m.status_in(m.folded(unit + tail)), place=place[0], level=place[1],
-                period=period.text if period else "", date=period.date if period else "",
-                period_from=how, start=s, end=e, span_start=s + a, span_end=s + b))
-            cursor, last_end, first = whole_end, b, False
-        # A status after the list ("507 HTX, 3 liên hiệp HTX đăng ký hoạt động") is the list's.
-        if found:
-            status = m.status_in(m.folded(_UNIT_TAIL.match(sentence[last_end:]).group()))
-            for f in found:
-                f.status = f.status or status
+        place, now, since = here, bool(m.NOW.search(m.folded(subject))), min(since, have.end())
+        _read_list(text, s, e, spans, have.end(), place, now, info, found)
+    # "năm 2016 cả nước có 30.000 trang trại, ...; khoảng 12.000 hợp tác xã và 56.000
+    # tổ hợp tác đang hoạt động": a clause that starts with a count, after a place's "có",
+    # carries on that place's list.
+    if place is not None:
+        for semicolon in re.finditer(";", sentence):
+            if semicolon.start() > since:
+                _read_list(text, s, e, spans, semicolon.end(), place, now, info, found)
     return found
+
+
+def _read_list(text: str, s: int, e: int, spans, cursor: int, place: tuple[str, str], now: bool,
+               info: DocumentInfo, found: list[Figure]) -> None:
+    """The counts of one list in the sentence text[s:e], from offset ``cursor``
+    on (right after "có"), appended to ``found``."""
+    sentence = text[s:e]
+    last_end, first, listed = cursor, True, len(found)
+    for a, b in spans:
+        if a < cursor:
+            continue
+        if any(f.span_start == s + a for f in found):
+            break  # read already, as part of the list before
+        gap = sentence[cursor:a]
+        if not (_LEAD if first else _LIST_GAP).match(gap) or m.CHANGE_WORDS.search(m.folded(gap)):
+            break
+        unit = sentence[a:b]
+        tail = _UNIT_TAIL.match(sentence[b:]).group()
+        measured = m.measure_of(unit_of(unit) + tail)
+        value = count_of(unit)
+        if measured is None or value is None:
+            break
+        whole_end, b = b, a + _unit_end(sentence[a : b + len(tail)], measured)
+        unit, tail = sentence[a:b], _UNIT_TAIL.match(sentence[b:]).group()
+        if not _WHOLE_TAIL.match(m.folded(_without_kind(tail, measured[1]))):
+            break
+        if measured[0] == "thành viên" and found and found[-1].measure in MEMBERS_OF \
+                and re.search(r"(?<!\w)với(?!\w)", gap) and m.measure_of(m.folded(tail)) is None:
+            # "189 tổ hợp tác với trên 3.600 thành viên", not "… với 296 thành viên HTX"
+            measured = (MEMBERS_OF[found[-1].measure], measured[1])
+        period, how = _period(sentence, a, text, s, info, now)
+        found.append(Figure(
+            value=value, figure=" ".join(unit.split()), measure=measured[0], kind=measured[1],
+            status=m.status_in(m.folded(unit + tail)), place=place[0], level=place[1],
+            period=period.text if period else "", date=period.date if period else "",
+            period_from=how, start=s, end=e, span_start=s + a, span_end=s + b))
+        cursor, last_end, first = whole_end, b, False
+    # A status after the list ("507 HTX, 3 liên hiệp HTX đăng ký hoạt động") is the list's.
+    status = m.status_in(m.folded(_UNIT_TAIL.match(sentence[last_end:]).group()))
+    for f in found[listed:]:
+        f.status = f.status or status
 
 
 def _without_kind(tail: str, kind: str) -> str:
@@ -251,7 +298,8 @@ def _unit_end(unit: str, measured: tuple[str, str]) -> int:
     """Where the measure's own words end in a figure's text, so "3 liên
     hiệp HTX đăng" is quoted as "3 liên hiệp HTX"."""
     words = list(re.finditer(r"\S+", unit))
-    for w in words[1:]:
-        if m.measure_of(unit[words[1].start() : w.end()]) == measured:
+    first = 2 if len(words) > 2 and words[1].group().lower() in SCALES else 1  # "90 ngàn thành viên"
+    for w in words[first:]:
+        if m.measure_of(unit[words[first].start() : w.end()]) == measured:
             return w.end()
     return len(unit)

@@ -18,7 +18,9 @@ from vietnamese.years import years_in
 # 3: the counts each article reports for a place and a period (ingest/figures.py).
 # 4: the publisher; the title after a dateline; the date only from a dateline or the lead.
 # 5: counts of regions ("toàn vùng", two regions together) and "Tổng số thành viên ... là".
-VERSION = 5
+# 6, 7: a subjectless "Kết quả ... đã có" carries the sentence before's place; "90 ngàn"; a tổ hợp tác's members are tổ viên;
+#    a clause after ";" that starts with a count carries on the list of the "có" before it.
+VERSION = 7
 
 
 @dataclass

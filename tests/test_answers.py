@@ -180,3 +180,13 @@ def test_cues_near_an_unaccented_question_word():
     for text in ("Năm 2021 Lai Châu có bao nhiêu HTX đang hoạt động?",
                  "nam 2021 lai chau co bao nhieu htx dang hoat dong"):
         assert "dang hoat dong" in asked_cues(parse(text)).near, text
+
+
+def test_the_answer_frame_drops_a_repeated_unit_and_stops_before_a_second_question():
+    from answer.extract import PART_ANSWERED, rest_of_frame
+
+    assert rest_of_frame("1.025 HTX", " năm 2023") == " năm 2023"
+    assert rest_of_frame("2.579 tổ hợp tác", " tổ hợp tác năm 2023") == " năm 2023"
+    assert rest_of_frame("348 HTX", " HTX, bao nhiêu HTX đang hoạt động?") == PART_ANSWERED
+    assert rest_of_frame("5 HTX", ", tăng bao nhiêu so với năm 2015") == PART_ANSWERED
+    assert rest_of_frame("18 HTX", ", huyện U Minh") == ", huyện U Minh"  # no second question: kept

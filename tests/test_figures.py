@@ -112,6 +112,48 @@ def test_a_district_count_is_the_districts():
                                                                       ("U Minh", "district", "tổ viên", 1036)}
 
 
+def figures_in_text(text: str):
+    lines = article_lines(text)
+    return figures_in(text, lines, describe(text, lines))
+
+
+def test_a_subjectless_result_carries_the_place_of_the_sentence_before():
+    found = figures_in_text(
+        "Lâm Đồng phát triển kinh tế tập thể\n"
+        "Ngày 6/7/2017, đoàn công tác làm việc với tỉnh. Tỉnh Lâm Đồng đang đẩy mạnh phát triển kinh tế tập thể. "
+        "Kết quả bước đầu đã có 194 hợp tác xã với trên 90 ngàn thành viên tham gia; có 189 tổ hợp tác với "
+        "trên 3.600 thành viên hoạt động trong lĩnh vực trồng trọt.\n")
+    assert [(f.place, f.measure, f.value, f.figure) for f in found] == [
+        ("Lâm Đồng", "HTX", 194, "194 hợp tác xã"), ("Lâm Đồng", "thành viên", 90_000, "90 ngàn thành viên"),
+        ("Lâm Đồng", "tổ hợp tác", 189, "189 tổ hợp tác"),
+        ("Lâm Đồng", "tổ viên", 3600, "3.600 thành viên")]  # a tổ hợp tác's members: not an HTX's
+
+
+def test_a_clause_that_starts_with_a_count_carries_on_the_places_list():
+    found = figures_in_text(
+        "Nông nghiệp cả nước\nSố liệu cho biết, năm 2016 cả nước có 30.000 trang trại, giá trị bình quân 2 tỷ "
+        "đồng/trang trại; khoảng 12.000 hợp tác xã và 56.000 tổ hợp tác đang hoạt động, còn rất ít.\n")
+    assert [(f.place, f.measure, f.value, f.status, f.period) for f in found] == [
+        ("Cả nước", "HTX", 12_000, "đang hoạt động", "năm 2016"),
+        ("Cả nước", "tổ hợp tác", 56_000, "đang hoạt động", "năm 2016")]
+
+
+def test_members_said_to_be_an_htxs_stay_an_htxs_and_no_figure_is_read_twice():
+    found = figures_in_text("U Minh\nNăm 2020 trên địa bàn huyện U Minh có 18 HTX, 77 THT, với tổng số 296 thành "
+                            "viên HTX và 1.036 tổ viên THT; 3 liên hiệp HTX.\n")
+    assert [(f.measure, f.value) for f in found] == [("HTX", 18), ("tổ hợp tác", 77), ("thành viên", 296),
+                                                     ("tổ viên", 1036), ("liên hiệp HTX", 3)]
+
+
+@pytest.mark.parametrize("before", [
+    "Ông Nguyễn Văn Bình được bầu làm giám đốc.",  # a person, not a place, is the subject before
+    "Hà Tĩnh và Nghệ An đẩy mạnh kinh tế tập thể.",  # two places: which one is unknown
+    "Sau nhiều năm vận động, Liên minh HTX tỉnh Nghệ An được nhiều nơi học tập.",  # the place is not its subject
+])
+def test_a_subjectless_count_without_one_place_before_it_is_no_figure(before):
+    assert figures_in_text(f"Kinh tế tập thể\n{before} Kết quả bước đầu đã có 194 hợp tác xã.\n") == []
+
+
 def test_the_index_stores_the_figures_with_each_file(assistant):
     files = assistant.search.snapshot.files
     assert all("figures" in entry for entry in files.values())
@@ -201,6 +243,23 @@ def test_a_missing_year_is_said_and_nothing_is_computed(assistant):
 def test_a_change_an_article_states_is_still_quoted(assistant):
     answer = ask(assistant, "Năm 2023 Hà Tĩnh tăng bao nhiêu HTX so với năm 2022?")
     assert "5 HTX" in answer.text and answer.citations[0].source == HA_TINH
+
+
+def test_a_change_stated_for_another_year_does_not_answer_the_year_asked(assistant):
+    """The article says "tăng 5 HTX so với năm 2022": no answer to "so với năm 2015"."""
+    answer = ask(assistant, "Hà Tĩnh hiện có bao nhiêu HTX, tăng bao nhiêu so với năm 2015?")
+    assert "1.025 HTX" in answer.text and "năm 2015" in answer.text and "không so sánh được" in answer.text
+    assert "5 HTX" not in answer.text.replace("1.025 HTX", "")
+
+
+def test_which_of_two_provinces_has_more_is_a_comparison(assistant):
+    answer = ask(assistant, "Lạng Sơn và Hà Tĩnh, tỉnh nào có nhiều HTX hơn?")
+    assert answer.aggregate == "compare" and "Hà Tĩnh nhiều hơn Lạng Sơn 518 HTX" in answer.text
+
+
+def test_a_mixed_english_question_reads_unaccented_place_names(assistant):
+    answer = ask(assistant, "What is the combined number of cooperative unions (liên hiệp HTX) in Lang Son and Ha Tinh?")
+    assert answer.aggregate == "total" and "6" in answer.text
 
 
 def test_one_figure_questions_are_unchanged(assistant):

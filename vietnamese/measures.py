@@ -63,6 +63,12 @@ WHOLE_PROVINCE = re.compile(r"(?<!\w)(?:toan|ca|tren dia ban|dia ban)\s+tinh(?!\
 WHOLE_DISTRICT = re.compile(r"(?<!\w)(?:toan|ca|tren dia ban|dia ban)\s+(?:huyen|thi xa|thanh pho)(?!\w)")
 WHOLE_COUNTRY = re.compile(r"(?<!\w)(?:ca nuoc|toan quoc|viet nam|vn|vietnam|nationwide|the country|whole country)(?!\w)")
 WHOLE_REGION = re.compile(r"(?<!\w)(?:toan|ca|trong)\s+vung(?!\w)|(?<!\w)khu vuc nay(?!\w)|(?<!\w)toan khu vuc(?!\w)")
+# A clause that names no subject and carries on from the sentence before:
+# "Tỉnh Lâm Đồng đang đẩy mạnh phát triển kinh tế tập thể. Kết quả bước đầu
+# đã có 194 hợp tác xã" (folded, the whole subject before "có").
+CARRIED_SUBJECT = re.compile(r"^\s*(?:(?:ket qua|qua do|nho do|nhu vay|theo do|sau \d+ nam|buoc dau"
+                             r"|den nay|hien nay|hien|hien tai|tinh den nay|da|van|nam \d{4}|den nam \d{4}"
+                             r"|den het nam \d{4})[\s,]*)+$")
 NOW = re.compile(r"(?<!\w)(?:hien nay|hien|den nay|hien tai|tinh den nay)(?!\w)")
 
 

@@ -76,6 +76,26 @@ def value_of(figure: str) -> float | None:
     return float(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else None
 
 
+# "trên 90 ngàn thành viên": a count written with its scale word.
+SCALES = {"nghìn": 1e3, "ngàn": 1e3, "ngàn": 1e3, "triệu": 1e6}
+_SCALED = re.compile(r"^(\S+)\s+(" + "|".join(SCALES) + r")(?!\w)\s*", re.IGNORECASE)
+
+
+def count_of(figure: str) -> float | None:
+    """The value of a count with its scale word: "90 ngàn thành viên" ->
+    90000.0 (money keeps its own unit: not for "tỷ đồng")."""
+    value = value_of(figure)
+    scaled = _SCALED.match(figure.strip())
+    return value * SCALES[scaled.group(2).lower()] if value is not None and scaled else value
+
+
+def unit_of(figure: str) -> str:
+    """A figure's words after its number and scale: "90 ngàn thành viên" -> "thành viên"."""
+    figure = figure.strip()
+    scaled = _SCALED.match(figure)
+    return figure[scaled.end():] if scaled else re.sub(r"^\S+\s*", "", figure)
+
+
 def vietnamese_number(value: float, decimals: int = 1) -> str:
     """A number in Vietnamese format: thousands with '.', decimals with ','
     (1025 -> "1.025", 231.37 -> "231,4", -354 -> "-354")."""

@@ -141,6 +141,13 @@ def provinces_in(text: str, *, loose: bool = False) -> list[str]:
         for pattern, name in patterns:
             if name not in counts and pattern.search(target):
                 counts[name] = 1
+        if has_diacritics(text) and len(folded_text := fold(text)) == len(text):
+            # A mixed question ("cooperative unions (liên hiệp HTX) in Lang Son"):
+            # a capitalised name written without diacritics is still that place.
+            for pattern, name in folded:
+                if name not in counts and any(not has_diacritics(text[f.start():f.end()]) and text[f.start()].isupper()
+                                              for f in pattern.finditer(folded_text)):
+                    counts[name] = 1
     # Longest name first among ties, so "Thừa Thiên Huế" wins over a bare "Huế".
     return sorted(counts, key=lambda n: (-counts[n], -len(n)))
 
