@@ -64,7 +64,7 @@ _PERCENT_CHANGE = re.compile(r"(?:tang|giam|thay doi)\s+(?:bao nhieu|may)\s+(?:p
 
 @dataclass(frozen=True)
 class Intent:
-    op: str  # compare | trend | total | rank | latest
+    op: str  # compare | trend | total | rank | latest | share
     measure: str
     kind: str
     places: tuple[str, ...]
@@ -143,7 +143,7 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
             and not (len(q.places) >= 2 and _COMPARE.search(folded)):
         return None  # "Tỉnh nào có nhiều HTX nhất?" is a rank; "A và B, tỉnh nào nhiều hơn?" a comparison
     if _SHARE.search(fold(q.text).lower()) and not _PERCENT_CHANGE.search(fold(q.text).lower()):
-        return None  # a share of a count, not the count
+        return _share_intent(q, folded)  # a share of a count, computed from two counts, or None
     measure = measure_in(q.resolved or q.text)
     if measure is None and previous is not None:
         measure = measure_in(previous.resolved or previous.text)
@@ -178,6 +178,37 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
     if len(places) == 1 and not years and q.kind == "number" and _HOW_MANY.search(folded) \
             and _extra_words(q, measure, places) == 0:
         return Intent("latest", *measure, places, ())
+    return None
+
+
+def every_measure(text: str) -> list[tuple[str, str]]:
+    """Every measure the text names, in order, whether or not a counting word
+    is before it: "… bao nhiêu HTX, trong đó HTX nông nghiệp chiếm …" -> HTX, HTX nông nghiệp."""
+    toks, found, j = tokens(text), [], 0
+    while j < len(toks):
+        measured = m.measure_of(" ".join(toks[j:]))
+        if measured is None:
+            j += 1
+            continue
+        if measured not in found:
+            found.append(measured)
+        j += _length(toks[j:], measured)
+    return found
+
+
+def _share_intent(q: Question, folded: str) -> Intent | None:
+    """"HTX nông nghiệp chiếm bao nhiêu phần trăm (số HTX cả nước)?": a part
+    (a kind of the measure) of the whole; "Lâm Đồng chiếm bao nhiêu phần trăm số
+    HTX của vùng …?": one place's count of another's. ``places``/``also``
+    hold the part first, then the whole."""
+    measures, places = every_measure(q.resolved or q.text), _in_order(q, folded)
+    years = years_asked(q)
+    subsets = [x for x in measures if x[1]]
+    wholes = [x for x in measures if not x[1] and any(x[0] == y[0] for y in subsets)]
+    if len(places) == 1 and subsets and wholes:
+        return Intent("share", *wholes[0], places, years, also=(subsets[0],))
+    if len(places) >= 2 and measures:  # two regions a report counts together are one place (Table.grouped)
+        return Intent("share", *measures[0], places, years)
     return None
 
 
@@ -466,6 +497,8 @@ def compose(table: Table, it: Intent) -> Composed | None:
         if notes:
             text += " Lưu ý: " + "; ".join(notes) + "."
         return Composed(text, chosen, True, "compare")
+    if it.op == "share":
+        return _share(table, it, name)
     if it.op == "rank":
         # Among every province (or district) with a figure, of the year asked if one is.
         places = it.places or tuple(dict.fromkeys(r["place"] for r in table.select(
@@ -487,6 +520,37 @@ def compose(table: Table, it: Intent) -> Composed | None:
             text += " Lưu ý: " + "; ".join(notes) + "."
         return Composed(text, chosen, not missing, "rank")
     return None
+
+
+def _share(table: Table, it: Intent, name: str) -> Composed | None:
+    """The part's count as a percent of the whole's, from two figures of the
+    same measure and date in one article; None (the reader answers) when no
+    article gives both."""
+    if it.also:  # one place: a kind of the measure within the measure
+        part_of = (it.places[0], *it.also[0])
+        whole_of = (it.places[0], it.measure, it.kind)
+        names = (f"{it.also[0][0]} {it.also[0][1]}", f"số {it.measure} của {_named(it.places[0])}")
+    elif len(it.places) == 2:
+        part_of, whole_of = (it.places[0], it.measure, it.kind), (it.places[1], it.measure, it.kind)
+        names = (it.places[0], f"số {name} của {_named(it.places[1])}")
+    else:
+        return None
+    def pairs(year):
+        return [(p, w) for p in table.select(*part_of, year) for w in table.select(*whole_of, year)
+                if p["source"] == w["source"] and p["date"] == w["date"]]
+
+    # Of the year asked; else any one article's pair (its period said in the answer).
+    together = (pairs(it.years[0]) if it.years else []) or pairs(None)
+    if not together:
+        # Across articles the two counts are rarely of one thing: "1.642 hợp tác xã" of a region
+        # over "12.000 hợp tác xã đang hoạt động" of the country gave 13,7% where the region's
+        # article states 15,16% (qa_heldout h003). The reader answers instead, from a stated share.
+        return None
+    part, whole = together[-1]
+    pct = vietnamese_number(part["value"] / whole["value"] * 100) if whole["value"] else "?"
+    text = (f"{names[0][0].upper() + names[0][1:]} chiếm {pct}% {names[1]}: {_stated(part)} trên "
+            f"{_stated(whole)}, cùng một bài.")
+    return Composed(text, [part, whole], True, "share")
 
 
 def _trend(table: Table, place: str, measure: str, kind: str, years) -> tuple[str, list[dict]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from answer.assistant import Conversation
-from answer.figures import Table, intent, listing, write_csv
+from answer.figures import Table, compose, intent, listing, write_csv
 from answer.question import parse
 from ingest.clean import article_lines
 from ingest.figures import figures_in
@@ -224,6 +224,36 @@ def test_rank_is_among_the_provinces_the_articles_report(assistant):
     assert answer.text.startswith("Nhiều HTX nhất trong 3 tỉnh mà các bài đã lập chỉ mục có số liệu là Hà Tĩnh")
     assert "Lạng Sơn 507 HTX" in answer.text and "Lai Châu 348 HTX" in answer.text
     assert "U Minh" not in answer.text  # a district is not ranked among provinces
+
+
+def row(place, measure, value, date, source, kind="", period=None, level="province"):
+    return {"place": place, "measure": measure, "kind": kind, "value": value, "date": date, "source": source,
+            "figure": f"{vietnamese_number(value)} HTX" + (f" {kind}" if kind else ""), "status": "",
+            "period": period or f"năm {date[:4]}", "period_from": "sentence", "level": level}
+
+
+SHARES = Table([
+    row("Cả nước", "HTX", 22456, "2018-12-31", "a.txt", level="country"),
+    row("Cả nước", "HTX", 13712, "2018-12-31", "a.txt", kind="nông nghiệp", level="country"),
+    row("Tây Nguyên và Duyên hải Nam Trung Bộ", "HTX", 1272, "2016-12-31", "b.txt", level="region"),
+    row("Lâm Đồng", "HTX", 194, "2017-06-30", "c.txt")])
+
+
+def test_a_share_is_computed_from_a_kind_and_its_whole_of_one_article():
+    composed = compose(SHARES, intent(parse("Năm 2018 cả nước có bao nhiêu HTX, trong đó HTX nông nghiệp "
+                                            "chiếm bao nhiêu phần trăm?")))
+    assert composed.op == "share" and composed.complete
+    assert composed.text.startswith("HTX nông nghiệp chiếm 61,1% số HTX của cả nước: 13.712 HTX nông nghiệp (năm 2018)")
+    assert "Lưu ý" not in composed.text  # one article, one date
+
+
+def test_a_share_across_articles_or_with_a_count_missing_is_left_to_the_reader():
+    """Two articles' counts are rarely of one thing (a region's HTX over the
+    country's HTX đang hoạt động gave 13,7% where the article states 15,16%)."""
+    for question in ("Lâm Đồng chiếm bao nhiêu phần trăm số HTX của vùng Tây Nguyên và duyên hải Nam Trung Bộ?",
+                     "Lạng Sơn chiếm bao nhiêu phần trăm số HTX của cả nước?"):
+        it = intent(parse(question))
+        assert it.op == "share" and compose(SHARES, it) is None
 
 
 def test_no_year_gives_the_latest_first_and_the_others_with_their_dates(assistant):
