@@ -129,6 +129,10 @@ class Assistant:
             quoted = " ".join(c.quote for c in single.citations or [])
             return single if single.found and all(str(y) in quoted for y in multi.years_asked(q)) else reply
         answer = self._single(q)
+        if not answer.found:  # the one count read at ingest for this place, measure and year, if there is one
+            turns = conversation.turns if conversation is not None else []
+            answer = multi.one_figure(q, self.figures, self.source_text,
+                                      turns[-2] if len(turns) > 1 else None) or answer
         if not answer.found and helpful:  # say why, and what it can answer (answer/refusals.py)
             answer = refusals.helpful(answer, q, self, getattr(answer, "unmet", None))
         return answer

@@ -608,6 +608,33 @@ def answer(q: Question, table: Table, text_of, previous: Question | None = None)
                   figures=figures, aggregate=composed.op), composed.complete or not it.asks_change
 
 
+def one_figure(q: Question, table: Table, text_of, previous: Question | None = None) -> Answer | None:
+    """When the reader refuses a plain "how many X does P have (in Y)": the
+    one count the index holds for it, read at ingest, or None. None too when
+    the articles give that place, measure and year two different counts,
+    when the question asks for a share, a change or a status the figure does
+    not have, or names more than the count ("HTX làm du lịch")."""
+    folded = fold(q.resolved or q.text).lower()
+    if q.kind != "number" or _SHARE.search(folded) or m.CHANGE_WORDS.search(folded):
+        return None
+    measure = measure_in(q.resolved or q.text) or (measure_in(previous.resolved or previous.text) if previous else None)
+    places = table.grouped(_in_order(q, folded))
+    years = years_asked(q)
+    if measure is None or len(places) != 1 or len(years) > 1 or _extra_words(q, measure, places) > _EXTRA_ALLOWED:
+        return None
+    asked_status = m.status_in(folded)
+    rows = [r for r in table.select(places[0], *measure, years[0] if years else None)
+            if not asked_status or r["status"] == asked_status]
+    if len({r["value"] for r in rows}) != 1 or (not years and len(rows) != 1):
+        return None
+    r = rows[0]
+    status = f" {r['status']}" if r["status"] and r["status"] not in r["figure"] else ""
+    text = f"{_named(r['place'])[0].upper() + _named(r['place'])[1:]} có {r['figure']}{status} ({when(r)})."
+    citation = _citation(r, text_of)
+    return Answer(text=text, found=True, citations=[citation], understood_as=q.resolved,
+                  figures=[{**figure_json(r), "quote": citation.quote}], aggregate="one")
+
+
 # -- the table of every figure (the "Số liệu" tab, ``python -m answer figures``) --
 
 FIELDS = ["place", "level", "period", "date", "measure", "status", "value", "figure", "title", "source",

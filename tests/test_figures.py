@@ -292,6 +292,22 @@ def test_a_mixed_english_question_reads_unaccented_place_names(assistant):
     assert answer.aggregate == "total" and "6" in answer.text
 
 
+def test_when_the_reader_refuses_the_one_count_read_at_ingest_answers(assistant):
+    from answer.figures import one_figure
+
+    def one(question):
+        return one_figure(parse(question), assistant.figures, assistant.source_text)
+
+    answer = one("Lai Châu có bao nhiêu tổ hợp tác?")
+    assert answer.text == "Lai Châu có 255 tổ hợp tác (ngày 31/12/2021)." and answer.aggregate == "one"
+    assert answer.citations[0].source == LAI_CHAU and "255" in answer.citations[0].quote
+    assert one("Lạng Sơn có bao nhiêu HTX?") is None  # two counts, two dates: the reader or "latest"
+    assert one("Năm 2022 Hà Tĩnh có bao nhiêu HTX?") is None  # no count of that year
+    assert one("Năm 2023 Hà Tĩnh có bao nhiêu HTX đang hoạt động?") is None  # a status the count does not say
+    assert one("Năm 2023 Hà Tĩnh thành lập mới bao nhiêu HTX?") is None  # a change, not a count
+    assert one("Năm 2023 Hà Tĩnh có bao nhiêu HTX làm du lịch cộng đồng?") is None  # more than the count
+
+
 def test_one_figure_questions_are_unchanged(assistant):
     answer = ask(assistant, "Hà Tĩnh có bao nhiêu HTX năm 2023?")
     assert answer.found and not answer.aggregate and "1.025" in answer.text
