@@ -422,7 +422,7 @@ _SCROLL_TO_ANSWER = """() => { setTimeout(() => {
   while (box && box.scrollHeight <= box.clientHeight + 1) box = box.parentElement;
   if (!box || box === document.body || box === document.documentElement) return;
   const above = last.getBoundingClientRect().top - box.getBoundingClientRect().top;
-  if (above < 0 || last.getBoundingClientRect().height > box.clientHeight) box.scrollTop += above - 8;
+  if (above < 0 || last.getBoundingClientRect().height > box.clientHeight) box.scrollTop += above - 40;  // under the label
 }, 250); }"""
 
 # Clicks on a citation's link ("#kttt-src=<file>:<offset>", see _source_line)

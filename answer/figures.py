@@ -35,7 +35,9 @@ _COMPARE = re.compile(r"so sanh|so voi|chenh lech|tang (?:them )?bao nhieu|giam 
                       r"|thay doi bao nhieu|bien dong bao nhieu"
                       r"|hon hay|\bhay\b|compare|compared|versus|\bvs\b|difference|increase|decrease|more than|grow"
                       r"|change between|changed? from")
-_TOTAL = re.compile(r"tong so|tong cong|cong lai|cong chung|\btotal\b|altogether|combined|\bin sum\b")
+_TOTAL = re.compile(r"tong so|tong cong|cong lai|cong chung|^cong\b|\bcong so\b|tinh tong|\btotal\b|altogether|combined"
+                    r"|\bin sum\b|\badd up")
+_LATEST = re.compile(r"moi nhat|gan nhat|gan day nhat|latest|most recent|newest")
 _RANK = re.compile(r"(?:tinh|dia phuong|huyen|noi|vung|khu vuc|province|district|region)\w* nao.{0,40}(?:nhieu|it|cao|thap|lon|nho)\b.{0,20}\bnhat"
                    r"|xep hang|dan dau|which (?:province|district|place)|\bmost\b|fewest|highest|lowest|\brank")
 _FEWEST = re.compile(r"\b(?:it|thap|nho)\b.{0,25}\bnhat|fewest|lowest|least")
@@ -145,6 +147,8 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
     if _SHARE.search(fold(q.text).lower()) and not _PERCENT_CHANGE.search(fold(q.text).lower()):
         return _share_intent(q, folded)  # a share of a count, computed from two counts, or None
     measure = measure_in(q.resolved or q.text)
+    if measure is None and len(named := every_measure(q.resolved or q.text)) == 1:
+        measure = named[0]  # "HTX ở Lạng Sơn tăng bao nhiêu …", "Số liệu HTX mới nhất …": no counting word before it
     if measure is None and previous is not None:
         measure = measure_in(previous.resolved or previous.text)
     if measure is None:
@@ -171,10 +175,12 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
         asks_change = bool(re.search(r"(?:tang|giam)[\w ]{0,12} bao nhieu", folded))
         if len(years) >= 2 and len(places) <= 1 or len(places) >= 2:
             return Intent("compare", *measure, places, years, asks_change=asks_change)
-        if len(years) == 1 and len(places) == 1 and m.NOW.search(folded):
+        if len(years) == 1 and len(places) == 1 and (m.NOW.search(folded) or "so voi" in folded):
             return Intent("compare", *measure, places, years, asks_change=asks_change, now=True)
     if len(places) == 1 and len(years) >= 2 and _HOW_MANY.search(folded):  # "… năm 2016 và năm 2018 là bao nhiêu?"
         return Intent("compare", *measure, places, years)
+    if len(places) == 1 and not years and _LATEST.search(folded):  # "Số liệu HTX mới nhất của Lạng Sơn?"
+        return Intent("latest", *measure, places, ())
     if len(places) == 1 and not years and q.kind == "number" and _HOW_MANY.search(folded) \
             and _extra_words(q, measure, places) == 0:
         return Intent("latest", *measure, places, ())
@@ -617,22 +623,27 @@ def one_figure(q: Question, table: Table, text_of, previous: Question | None = N
     folded = fold(q.resolved or q.text).lower()
     if q.kind != "number" or _SHARE.search(folded) or m.CHANGE_WORDS.search(folded):
         return None
-    measure = measure_in(q.resolved or q.text) or (measure_in(previous.resolved or previous.text) if previous else None)
+    measures = measures_in(q.resolved or q.text) or (measures_in(previous.resolved or previous.text)[:1]
+                                                      if previous else [])
     places = table.grouped(_in_order(q, folded))
     years = years_asked(q)
-    if measure is None or len(places) != 1 or len(years) > 1 or _extra_words(q, measure, places) > _EXTRA_ALLOWED:
+    if not measures or len(places) != 1 or len(years) > 1 \
+            or _extra_words(q, measures[0], places) > _EXTRA_ALLOWED:
         return None
-    asked_status = m.status_in(folded)
-    rows = [r for r in table.select(places[0], *measure, years[0] if years else None)
-            if not asked_status or r["status"] == asked_status]
-    if len({r["value"] for r in rows}) != 1 or (not years and len(rows) != 1):
-        return None
-    r = rows[0]
-    status = f" {r['status']}" if r["status"] and r["status"] not in r["figure"] else ""
-    text = f"{_named(r['place'])[0].upper() + _named(r['place'])[1:]} có {r['figure']}{status} ({when(r)})."
-    citation = _citation(r, text_of)
-    return Answer(text=text, found=True, citations=[citation], understood_as=q.resolved,
-                  figures=[{**figure_json(r), "quote": citation.quote}], aggregate="one")
+    asked_status, chosen = m.status_in(folded), []
+    for measure in measures:  # "bao nhiêu HTX và tổ hợp tác": each, or none
+        rows = [r for r in table.select(places[0], *measure, years[0] if years else None)
+                if not asked_status or r["status"] == asked_status]
+        if len({r["value"] for r in rows}) != 1 or (not years and len(rows) != 1):
+            return None
+        chosen.append(rows[0])
+    place = _named(chosen[0]["place"])
+    stated = [f"{r['figure']}{' ' + r['status'] if r['status'] and r['status'] not in r['figure'] else ''} ({when(r)})"
+              for r in chosen]
+    text = f"{place[0].upper() + place[1:]} có {', '.join(stated[:-1]) + ' và ' if len(stated) > 1 else ''}{stated[-1]}."
+    citations = [_citation(r, text_of) for r in chosen]
+    return Answer(text=text, found=True, citations=citations, understood_as=q.resolved, aggregate="one",
+                  figures=[{**figure_json(r), "quote": c.quote} for r, c in zip(chosen, citations)])
 
 
 # -- the table of every figure (the "Số liệu" tab, ``python -m answer figures``) --

@@ -95,7 +95,7 @@ def test_question_gets_answer_with_source(page):
     wait_for_answers(page, 1)
     # The cited article opens on the right with its sentence marked.
     page.wait_for_selector("#kttt-article mark")
-    page.wait_for_timeout(500)  # let the panel scroll to the mark
+    page.wait_for_timeout(1500)  # the panel opens (the chat narrows), then scrolls to the mark
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT))
 

@@ -308,6 +308,20 @@ def test_when_the_reader_refuses_the_one_count_read_at_ingest_answers(assistant)
     assert one("Năm 2023 Hà Tĩnh có bao nhiêu HTX làm du lịch cộng đồng?") is None  # more than the count
 
 
+@pytest.mark.parametrize("question, op, said", [
+    ("HTX ở Lạng Sơn tăng bao nhiêu so với 2017?", "compare", "tăng 354 HTX"),
+    ("Lạng Sơn năm 2024 có nhiều HTX hơn năm 2017 không?", "compare", "tăng 354 HTX"),
+    ("so sanh so HTX Lang Son nam 2017 va 2024", "compare", "tăng 354 HTX"),
+    ("Số liệu HTX mới nhất của Lạng Sơn?", "latest", "mới nhất trong các bài là 507 HTX"),
+    ("Cộng số HTX của Hà Tĩnh và Lai Châu", "total", "1.373 HTX (1.025 + 348)"),
+    ("Tỉnh nào ít HTX nhất?", "rank", "Ít HTX nhất trong 3 tỉnh"),
+    ("Lai Châu có bao nhiêu HTX và tổ hợp tác?", "one", "348 HTX (năm 2021) và 255 tổ hợp tác"),
+])
+def test_the_same_stories_asked_in_other_words(assistant, question, op, said):
+    answer = ask(assistant, question)
+    assert answer.aggregate == op and said in answer.text, answer.text
+
+
 def test_one_figure_questions_are_unchanged(assistant):
     answer = ask(assistant, "Hà Tĩnh có bao nhiêu HTX năm 2023?")
     assert answer.found and not answer.aggregate and "1.025" in answer.text
