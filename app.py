@@ -902,6 +902,13 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
     return demo
 
 
+# How the page is served, by ``main`` and by the tests alike: the offline
+# theme, Gradio's words in Vietnamese, the footer's API link only. quiet:
+# Gradio's own banner would add "To create a public link, set share=True",
+# which --share's rules contradict; main prints one line instead.
+LAUNCH_OPTIONS = dict(theme=THEME, css=CSS, footer_links=["api"], i18n=I18N, head=HEAD, quiet=True)
+
+
 # -- command line ------------------------------------------------------------
 
 def _auth_pair(value: str) -> tuple[str, str]:
@@ -966,19 +973,12 @@ def main(argv=None) -> None:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
     demo = build_app(assistant)
-    # quiet: Gradio's own banner would add "To create a public link, set
-    # share=True", which --share's rules contradict; one line says where it is.
     demo.launch(
         server_name=args.host,
         server_port=args.port,
         share=args.share,
         **(SignIn(LoginGuard(args.auth), TITLE).launch_options() if args.auth else {}),
-        theme=THEME,
-        css=CSS,
-        footer_links=["api"],
-        i18n=I18N,
-        head=HEAD,
-        quiet=True,
+        **LAUNCH_OPTIONS,
         prevent_thread_lock=True,
     )
     public = f" — công khai: {demo.share_url}" if getattr(demo, "share_url", None) else ""

