@@ -742,6 +742,9 @@ def build_app(assistant, *, concurrency: int | None = None, queue_size: int | No
                         chart = gr.LinePlot(x="Thời điểm", y="Số liệu", color="Địa phương", visible=False,
                                             label="Biểu đồ số liệu", elem_id="kttt-chart", height=300,
                                             tooltip=["Địa phương", "Ghi trong bài", "Nguồn"], x_title="Thời điểm",
+                                            # month/year and plain integers: Vega's defaults are English
+                                            # ("July", "1,000"), and it takes no Vietnamese locale
+                                            x_axis_format="%m/%Y", y_axis_format="d",
                                             y_title="Số liệu")
                         gr.Examples(examples=[[e] for e in examples], inputs=[question],
                                     label="Câu hỏi mẫu, từ các bài đã lập chỉ mục (bấm để điền)",
