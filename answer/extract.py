@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from vietnamese.numbers import MONEY_UNITS
 from vietnamese.numbers import figure_spans as _number_spans
 from vietnamese.places import GAZETTEER, districts_in, provinces_in
 from vietnamese.text import (NUMBER_RE, fold, has_diacritics, lexical_terms, normalize_number, sentence_spans,
@@ -283,7 +284,6 @@ _ASKED_LEVEL = re.compile(r"(?<!\w)(xa|phuong|thi tran|ap|thon|ban) nao(?!\w)")
 
 _MULTIPLIERS = {"nghin", "ngan", "trieu", "ty", "van"}
 _TIME_UNITS = {"thang", "nam", "ngay", "gio", "quy", "tuan", "lan"}
-_MONEY_HEADS = {"ty", "trieu", "nghin", "ngan", "dong", "ti"}
 
 
 # Units that count the same things: members of a committee are "đồng chí".
@@ -317,7 +317,7 @@ def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
             after = after[1:]
     if q.unit:
         if q.unit_class == "money":
-            return bool(after) and after[0] in _MONEY_HEADS, 1.0
+            return bool(after) and after[0] in MONEY_UNITS, 1.0
         for synonym in _UNIT_SYNONYMS.get(q.unit[0], ()):
             if tuple(after[: len(synonym)]) == synonym:
                 after = [q.unit[0], *after[len(synonym):]]
@@ -332,7 +332,7 @@ def _unit_fit(q: Question, span_text: str) -> tuple[bool, float]:
     if q.unit_class == "percent":
         return span_text.endswith("%"), 1.0
     if q.unit_class == "money":
-        return bool(after) and after[0] in _MONEY_HEADS, 1.0
+        return bool(after) and after[0] in MONEY_UNITS, 1.0
     return not (after and after[0] in _TIME_UNITS), 0.0
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from retriever.constraints import places_in_question, years_in_question
+from vietnamese.numbers import MONEY_NOUNS
 from vietnamese.text import fold, has_diacritics, tokens
 
 # English phrases -> Vietnamese, so the lexical index and the answer's unit
@@ -229,11 +230,10 @@ def parse(text: str, known_places=()) -> Question:
 
 _MONEY_WORDS = {"von", "no", "doanh", "ngan", "tien", "kinh", "thu", "ty", "trieu", "dong", "capital",
                 "money"}
-_MONEY_HEADS = {"ty", "trieu", "nghin", "ngan", "dong", "ti", "tien", "von"}
 
 
 def _unit_class(unit, keywords) -> str | None:
-    if unit and unit[0] in _MONEY_HEADS:
+    if unit and unit[0] in MONEY_NOUNS:
         return "money"
     if unit:
         return None

@@ -76,6 +76,13 @@ def value_of(figure: str) -> float | None:
     return float(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else None
 
 
+# Money, folded: the words right after a number that make it a sum ("24 tỷ
+# đồng", "500 nghìn"), and what a question names when it asks for a sum
+# ("bao nhiêu tiền", "vốn bao nhiêu"). Once here: the reader and the question
+# parser used to keep two lists that differed.
+MONEY_UNITS = frozenset({"ty", "ti", "trieu", "nghin", "ngan", "dong"})
+MONEY_NOUNS = MONEY_UNITS | {"tien", "von"}
+
 # "trên 90 ngàn thành viên": a count written with its scale word.
 SCALES = {"nghìn": 1e3, "ngàn": 1e3, "ngàn": 1e3, "triệu": 1e6}
 _SCALED = re.compile(r"^(\S+)\s+(" + "|".join(SCALES) + r")(?!\w)\s*", re.IGNORECASE)
