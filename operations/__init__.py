@@ -1,2 +1,3 @@
-"""What an operator watches: the question log and the health check. Not part
-of answering; the chat and the command line call into it."""
+"""What an operator runs and watches: the question log, the health check,
+the feedback store and the login. Not part of answering; the chat and the
+command line call into it."""
