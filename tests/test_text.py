@@ -461,6 +461,26 @@ def test_number_spans_keep_ranges_and_totals_whole():
     assert spans_of("giai đoạn 2021-2025 đạt tiêu chí số 13 với 81/106 xã") == ["81/106 xã"]
 
 
+@pytest.mark.parametrize("sentence, spans", [
+    ("Ngày 19-7, chương trình Mekong Xanh khởi động.", []),  # a day and month
+    ("Chiều 30-7, một nhóm đại diện cho khách hàng.", []),
+    ("hôm 30.6, tại xã Đắc Hrinh", []),
+    ("đến năm 2030 đạt 8-10 tỉ USD.", ["8-10 tỉ USD"]),  # a range, tight
+    ("thường mang về 1-3 con rắn lớn.", ["1-3 con rắn lớn"]),
+    ("Đại biểu Quốc hội khoá 14 và Điều 2 của Thông tư 16", []),  # ordinals and documents
+    ("phát sóng vào 18h20 hàng ngày", []),  # a time
+    ("Sau 1954, Nhà nước phân chia lại", []),  # a year before the 1980s
+    ("Nhà nước cứ định kỳ 06 tháng (trước ngày 31/7)", ["06 tháng"]),  # "định kỳ" is no ordinal
+    ("mỗi tháng 2 lần", ["2 lần"]),  # "mỗi tháng" is no month's name
+    ("Đến tháng 6, toàn tỉnh có 348 HTX", ["348 HTX"]),
+    ("tổ 5, phường 3, quận 1", []),  # an address
+    ("Mỗi tổ 10 thành viên, làm đường 5 km", ["10 thành viên", "5 km"]),  # each one: a figure
+])
+def test_labels_dates_and_times_are_no_figures(sentence, spans):
+    """The not-a-figure spans of the hand-judged sample (python -m evaluation precision)."""
+    assert spans_of(sentence) == spans
+
+
 def test_damage_is_counted_in_money():
     assert parse("Nghêu chết đã gây thiệt hại bao nhiêu?").unit_class == "money"
 
