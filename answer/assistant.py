@@ -36,6 +36,12 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 __all__ = ["Assistant", "Conversation"]
 
 
+def _previous(conversation):
+    """The question before the one just added to the conversation, if any."""
+    turns = conversation.turns if conversation is not None else []
+    return turns[-2] if len(turns) > 1 else None
+
+
 class Assistant:
     def __init__(self, settings, search: HybridSearch, chat_model=None):
         self.settings = settings
@@ -133,9 +139,7 @@ class Assistant:
             return single if single.found and all(str(y) in quoted for y in multi.years_asked(q)) else reply
         answer = self._single(q)
         if not answer.found:  # the one count read at ingest for this place, measure and year, if there is one
-            turns = conversation.turns if conversation is not None else []
-            answer = multi.one_figure(q, self.figures, self.source_text,
-                                      turns[-2] if len(turns) > 1 else None) or answer
+            answer = multi.one_figure(q, self.figures, self.source_text, _previous(conversation)) or answer
         if not answer.found and helpful:  # say why, and what it can answer (answer/refusals.py)
             answer = refusals.helpful(answer, q, self, getattr(answer, "unmet", None))
         return answer
@@ -147,8 +151,7 @@ class Assistant:
     def across_articles(self, q, conversation: Conversation | None):
         """(Answer, final) when q asks for figures of several articles
         (answer/figures.py), else None."""
-        turns = conversation.turns if conversation is not None else []
-        return multi.answer(q, self.figures, self.source_text, turns[-2] if len(turns) > 1 else None)
+        return multi.answer(q, self.figures, self.source_text, _previous(conversation))
 
     def _single(self, q) -> Answer:
         """The answer from one passage: the reader's, or the chat model's."""
@@ -163,8 +166,8 @@ class Assistant:
         added to it), or an Answer that says why it cannot be answered."""
         # NFC: a question typed with decomposed accents (some Windows and
         # macOS keyboards) must read like the same question composed.
-        text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _ANSI.sub("", text or "")))
-        text = _TAG.sub(" ", text).strip() if _TAG.sub("", text).strip() else text.strip()
+        text = unicodedata.normalize("NFC", _CONTROL.sub(" ", _ANSI.sub("", text or ""))).strip()
+        text = _TAG.sub(" ", text).strip() or text  # only tags: kept, and answered as written
         if not text:
             return Answer(text="Hãy nhập một câu hỏi, ví dụ: “Hà Tĩnh có bao nhiêu HTX năm 2023?”", found=False)
         if not any(ch.isalnum() for ch in text):

@@ -249,13 +249,11 @@ def _position(place: str, folded: str) -> int:
 def _in_order(q: Question, folded: str) -> tuple[str, ...]:
     """The question's places in the order it names them (inherited ones
     last); "cả nước" is a place too (the figures' ``COUNTRY``)."""
-    def at(place: str) -> int:
-        return _position(place, folded)
     places = list(q.places)
     if m.WHOLE_COUNTRY.search(folded) and COUNTRY not in places:
         places.append(COUNTRY)
         folded = m.WHOLE_COUNTRY.sub(fold(COUNTRY).lower(), folded)
-    return tuple(sorted(places, key=at))
+    return tuple(sorted(places, key=lambda place: _position(place, folded)))
 
 
 @dataclass
@@ -541,6 +539,7 @@ def _share(table: Table, it: Intent, name: str) -> Composed | None:
         names = (it.places[0], f"số {name} của {_named(it.places[1])}")
     else:
         return None
+
     def pairs(year):
         return [(p, w) for p in table.select(*part_of, year) for w in table.select(*whole_of, year)
                 if p["source"] == w["source"] and p["date"] == w["date"]]
