@@ -137,7 +137,11 @@ class Assistant:
             single = self._single(q)
             quoted = " ".join(c.quote for c in single.citations or [])
             return single if single.found and all(str(y) in quoted for y in multi.years_asked(q)) else reply
-        answer = self._single(q)
+        # Several measures asked ("thành lập mới và giải thể bao nhiêu HTX"): one passage's span
+        # answers one of them, the counts read at ingest each. Else those only when the reader refuses.
+        several = len(multi.measures_in(q.resolved or q.text)) > 1
+        answer = (several and multi.one_figure(q, self.figures, self.source_text, _previous(conversation))) \
+            or self._single(q)
         if not answer.found:  # the one count read at ingest for this place, measure and year, if there is one
             answer = multi.one_figure(q, self.figures, self.source_text, _previous(conversation)) or answer
         if not answer.found and helpful:  # say why, and what it can answer (answer/refusals.py)
@@ -151,7 +155,8 @@ class Assistant:
     def across_articles(self, q, conversation: Conversation | None):
         """(Answer, final) when q asks for figures of several articles
         (answer/figures.py), else None."""
-        return multi.answer(q, self.figures, self.source_text, _previous(conversation))
+        turns = conversation.turns if conversation is not None else []
+        return multi.answer(q, self.figures, self.source_text, _previous(conversation), tuple(turns[:-1]))
 
     def _single(self, q) -> Answer:
         """The answer from one passage: the reader's, or the chat model's."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from vietnamese import measures as m
 from vietnamese.numbers import unit_of, vietnamese_number
 from vietnamese.places import COUNTRY, GAZETTEER
-from vietnamese.text import fold, tokens
+from vietnamese.text import CHAT_WORDS, fold, tokens
 
 from .question import Question
 from .types import Answer, Citation
@@ -32,15 +32,18 @@ _TREND = re.compile(r"qua (?:cac|tung|nhung) nam|theo (?:tung )?nam|qua thoi gia
                     r"|bien dong|xu huong|dien bien|tang giam|over the years|trend|changed|change over")
 _COMPARE = re.compile(r"so sanh|so voi|chenh lech|tang (?:them )?bao nhieu|giam (?:di )?bao nhieu|nhieu hon|it hon"
                       r"|(?:nhieu|it|cao|thap)(?: \w+){1,3} hon\b|hon bao nhieu|(?:more|fewer|less)(?: \w+){1,3} than"
-                      r"|thay doi bao nhieu|bien dong bao nhieu"
+                      r"|thay doi bao nhieu|bien dong bao nhieu|\bchenh\b|\bkem\b.{0,40}\bbao nhieu|kem hon|dong hon"
                       r"|hon hay|\bhay\b|compare|compared|versus|\bvs\b|difference|increase|decrease|more than|grow"
+                      r"|how (?:many|much) (?:more|fewer|less)|gap (?:may|bao nhieu) lan|times (?:more|as many)"
                       r"|change between|changed? from")
-_TOTAL = re.compile(r"tong so|tong cong|cong lai|cong chung|^cong\b|\bcong so\b|tinh tong|\btotal\b|altogether|combined"
+_TOTAL = re.compile(r"tong so|tong cong|cong lai|cong chung|^cong\b|\bcong so\b|\bcong voi\b|cong don|\bgop\b|tinh tong|\btotal\b|altogether|combined"
                     r"|\bin sum\b|\badd up")
 _LATEST = re.compile(r"moi nhat|gan nhat|gan day nhat|latest|most recent|newest")
+_RATIO = re.compile(r"gap (?:may|bao nhieu) lan|bao nhieu lan|may lan|how many times|times (?:more|as many)")
 _RANK = re.compile(r"(?:tinh|dia phuong|huyen|noi|vung|khu vuc|province|district|region)\w* nao.{0,40}(?:nhieu|it|cao|thap|lon|nho)\b.{0,20}\bnhat"
-                   r"|xep hang|dan dau|which (?:province|district|place)|\bmost\b|fewest|highest|lowest|\brank")
-_FEWEST = re.compile(r"\b(?:it|thap|nho)\b.{0,25}\bnhat|fewest|lowest|least")
+                   r"|xep hang|dan dau|dung (?:dau|cuoi|chot)|xep .{0,60}(?:nhieu|it) (?:den|toi) (?:nhieu|it)|thu tu (?:tu )?(?:nhieu|it) (?:den|toi)"
+                   r"|which (?:province|district|place)|\bmost\b(?! recent)|fewest|highest|lowest|\brank")
+_FEWEST = re.compile(r"\b(?:it|thap|nho)\b.{0,25}\bnhat|dung cuoi|dung chot|fewest|lowest|least")
 _HOW_MANY = re.compile(r"bao nhieu|\bmay\b|so luong|how many|how much|\bso\b")
 # Words a plain "how many X does P have" question may hold besides its
 # place, measure and years, the cue words of a comparison, trend, total or
@@ -56,7 +59,9 @@ _PLAIN = set("co bao nhieu may so luong tong hien nay toan tinh thanh pho huyen 
              "today now currently current as per in by what percent percentage increase decrease grow grew "
              "cooperatives cooperative groups group unions union members vietnam country combined sum what "
              "trong theo lieu gan moi hien tai bao cao vao thoi diem giua cuoi dau het tinh phan tram ve "
-             "kttt kinh te tap the thang ngay quy vung khu vuc hai ba bon".split())
+             "kttt kinh te tap the thang ngay quy vung khu vuc hai ba bon "
+             "chenh nhau kem dong ben cho nguoi gap lan difference active operating whats times using "
+             "numbers figures recent or region regions".split()) | CHAT_WORDS
 _EXTRA_ALLOWED = 1  # "Số HTX của Lạng Sơn *đã* thay đổi thế nào?": one stray word is not a topic
 _SHARE = re.compile(r"phan tram|ty le|ti le|chiem|percent|share|proportion")
 # ... except a change in percent, which is computed: "tăng bao nhiêu phần trăm".
@@ -77,16 +82,22 @@ class Intent:
     # so với năm 2022"), so when a figure is missing the reader is asked first.
     asks_change: bool = False
     also: tuple[tuple[str, str], ...] = ()  # more measures a trend asks about
+    # Each place's own year, when the question gives them one by one ("Lai Châu
+    # cuối 2021 ... Lạng Sơn hồi tháng 5/2024"); None: its latest. () when one
+    # year (or none) is asked of all.
+    place_years: tuple[int | None, ...] = ()
     now: bool = False  # "hiện có ..., tăng bao nhiêu so với năm 2015": the latest against that year
+    ratio: bool = False  # "gấp mấy lần": the larger over the smaller, said too
 
 
 # The word right before a measure that makes it what is asked: "số HTX",
 # "tổng số/số lượng HTX", "bao nhiêu HTX", "mấy HTX", "nhiều/ít HTX" (folded).
 _COUNTING = {"so", "luong", "nhieu", "may", "it"}
+_ENGLISH_NAME = r"(cooperative groups?|unions? of cooperatives|cooperative unions?|cooperative members|members|cooperatives)"
 _ENGLISH_MEASURES = re.compile(
-    r"(?:how many|number of|most|fewest|more|fewer|total)\s+(?:of\s+)?(?:the\s+)?"
-    r"(cooperative groups?|unions? of cooperatives|cooperative unions?|cooperative members|members|cooperatives)",
-    re.IGNORECASE)
+    r"(?:how many|numbers? of|most|fewest|more|fewer|total)\s+(?:of\s+)?(?:the\s+)?(?:active\s+|operating\s+)?"
+    + _ENGLISH_NAME, re.IGNORECASE)
+_ENGLISH_MORE = re.compile(r"\s*(?:,|and|,\s*and)\s+(?:of\s+)?(?:the\s+)?" + _ENGLISH_NAME, re.IGNORECASE)
 _ENGLISH_NAMES = {"cooperative group": "tổ hợp tác", "cooperative groups": "tổ hợp tác",
                   "union of cooperatives": "liên hiệp HTX", "unions of cooperatives": "liên hiệp HTX",
                   "cooperative union": "liên hiệp HTX", "cooperative unions": "liên hiệp HTX",
@@ -94,6 +105,22 @@ _ENGLISH_NAMES = {"cooperative group": "tổ hợp tác", "cooperative groups": 
 
 
 def measures_in(text: str) -> list[tuple[str, str]]:
+    """The measures a question asks about (``_measures_named``), each a flow
+    when the question asks for one: "thành lập mới bao nhiêu HTX" is (HTX,
+    thành lập mới); "… thành lập mới và giải thể bao nhiêu HTX", both."""
+    found = _measures_named(text)
+    folded = fold(text).lower()
+    flows = list(dict.fromkeys(m.FLOWS[f] for f in m.FLOW_ASKED.findall(folded)))
+    if not found or not flows or found[0][1]:
+        return found
+    # In the measure's own clause a flow is what is counted; in another, asked besides
+    # ("số lượng HTX … diễn biến ra sao, thành lập mới và giải thể bao nhiêu?": the count and both flows).
+    said = next((c for c in re.split(r"[,;:?.]", folded) if m.measure_of(c) or _measures_named(c)), folded)
+    flowed = [(found[0][0], flow) for flow in flows]
+    return flowed if m.FLOW_ASKED.search(said) else [found[0], *flowed, *found[1:]]
+
+
+def _measures_named(text: str) -> list[tuple[str, str]]:
     """The measures a question asks about ("số HTX", "bao nhiêu tổ hợp tác",
     "HTX nông nghiệp"; "số HTX, tổ hợp tác và liên hiệp HTX": three), by the
     figures' own vocabulary (vietnamese.measures): the first right after a
@@ -118,10 +145,12 @@ def measures_in(text: str) -> list[tuple[str, str]]:
                 j += 1
         if found:
             return found
-    english = _ENGLISH_MEASURES.search(text)
-    if english:
-        return [(_ENGLISH_NAMES.get(english.group(1).lower(), "HTX"), "")]
-    return []
+    english, found = _ENGLISH_MEASURES.search(text), []
+    while english:  # "numbers of cooperatives and cooperative groups": two
+        measured = (_ENGLISH_NAMES.get(english.group(1).lower(), "HTX"), "")
+        found += [measured] if measured not in found else []
+        english = _ENGLISH_MORE.match(text, english.end())
+    return found
 
 
 def _length(toks: list[str], measured: tuple[str, str]) -> int:
@@ -138,8 +167,67 @@ def measure_in(text: str) -> tuple[str, str] | None:
     return found[0] if found else None
 
 
-def intent(q: Question, previous: Question | None = None) -> Intent | None:
-    """Which kind of multi-figure question q is, or None for any other."""
+def intent(q: Question, previous: Question | None = None, earlier: tuple[Question, ...] = ()) -> Intent | None:
+    """Which kind of multi-figure question q is, or None for any other;
+    ``earlier``: the conversation's questions before it (``previous`` is the
+    last of them)."""
+    earlier = earlier or ((previous,) if previous is not None else ())
+    said = fold(q.text).lower()
+    return _with_ratio(_across_turns(q, earlier, _intent(q, earlier[-1] if earlier else None)), said)
+
+
+# A question that points back at the places asked before: "2 tỉnh đó", "hai nơi trên", "cả hai", "both".
+_BACK = re.compile(r"(?<!\w)(?:(?:\d|hai|ba|bon|cac|nhung|ca)\s+(?:tinh|noi|huyen|dia phuong|vung|so)\b|ca hai|ca ba"
+                   r"|(?:tinh|noi|so|dia phuong) (?:do|tren|nay)\b|both|these|those|them)")
+TURNS_BACK = 2  # "U Minh năm 2020 …?", "còn Lâm Đồng thì sao", "chênh nhau bao nhiêu THT?" (qa_multi3 p029–p032)
+
+
+def _asked_in_turns(q: Question, earlier: tuple[Question, ...]) -> list[tuple[str, int | None]]:
+    """(place, year) as the last TURNS_BACK questions and q each asked them:
+    a turn that names no place asks about the one before it, one that names
+    no year about the year before it ("And Lạng Sơn around the same time?"),
+    unless it asks for the latest ("số mới nhất", "hiện nay")."""
+    entries = []
+    for t in (*earlier[-TURNS_BACK:], q):
+        said = fold(t.text).lower()
+        own = [p for p in t.places if _position(p, said) < len(said)] or list(t.places[:1])
+        years = [int(y) for y in _YEAR.findall(said)] or \
+            ([] if _LATEST.search(said) or m.NOW_ASKED.search(said) else list(t.years[:1]))
+        entries += [(p, years[0] if years else None) for p in own]
+    return list(dict.fromkeys(entries))
+
+
+def _across_turns(q: Question, earlier: tuple[Question, ...], it: Intent | None) -> Intent | None:
+    """A comparison, total or rank whose figures the conversation asked for
+    turn by turn ("cộng 2 tỉnh lại là bao nhiêu", "Tăng gấp mấy lần vậy?",
+    "Xếp 2 tỉnh đó với Lạng Sơn"), or ``it`` as it was."""
+    said = fold(q.text).lower()
+    op = "rank" if _RANK.search(said) else "total" if _TOTAL.search(said) else \
+        "compare" if _COMPARE.search(said) or _RATIO.search(said) else None
+    own = [p for p in q.places if _position(p, said) < len(said)]
+    if op in ("rank", "total") and not own and not _BACK.search(said):
+        return it  # "Tỉnh nào có nhiều HTX nhất?" after two turns: among every province, not those two
+    if not earlier or op is None or len(own) >= 2 or len(_YEAR.findall(said)) >= 2 \
+            or it is not None and it.op == op and (len(it.places) >= 2 or len(it.years) >= 2):
+        return it
+    measure = (it.measure, it.kind) if it is not None else next(
+        (found for t in (q, *reversed(earlier)) if (found := measure_in(t.resolved or t.text))), None)
+    entries = _asked_in_turns(q, earlier)
+    if not own and _YEAR.findall(said):  # "So với năm 2017 thì sao?": the place the conversation is on, over time
+        entries = [(p, y) for p, y in entries if q.places and p == q.places[0]]
+    places = tuple(dict.fromkeys(p for p, _ in entries))
+    if measure is None or not places:
+        return it
+    if len(places) == 1:  # one place, two years: "Thế hồi giữa năm 2017?", "Tăng gấp mấy lần vậy?"
+        years = sorted({y for _, y in entries if y is not None})
+        if len(years) == 1 and any(y is None for _, y in entries):  # its latest, asked before, against that year
+            return Intent("compare", *measure, places, tuple(years), now=True)
+        return Intent("compare", *measure, places, tuple(years[-2:])) if len(years) >= 2 else it
+    last_year = {p: y for p, y in entries}  # each place's year as last asked
+    return Intent(op, *measure, places, (), place_years=tuple(last_year[p] for p in places))
+
+
+def _intent(q: Question, previous: Question | None) -> Intent | None:
     folded = fold(q.resolved or q.text).lower()
     if q.kind in ("who", "when") or q.kind == "where" and not _RANK.search(folded) \
             and not (len(q.places) >= 2 and _COMPARE.search(folded)):
@@ -147,8 +235,13 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
     if _SHARE.search(fold(q.text).lower()) and not _PERCENT_CHANGE.search(fold(q.text).lower()):
         return _share_intent(q, folded)  # a share of a count, computed from two counts, or None
     measure = measure_in(q.resolved or q.text)
-    if measure is None and len(named := every_measure(q.resolved or q.text)) == 1:
-        measure = named[0]  # "HTX ở Lạng Sơn tăng bao nhiêu …", "Số liệu HTX mới nhất …": no counting word before it
+    named = every_measure(q.resolved or q.text)
+    flow = m.FLOW_ASKED.search(folded)
+    if flow and named and not named[0][1]:  # "Hà Tĩnh thành lập mới HTX năm 2023 …": the flow
+        named = [(named[0][0], m.FLOWS[flow.group(1)]), *named[1:]]
+    if measure is None and (len(named) == 1 or len(named) == 2 and named[0][0] in m.MEMBER_MEASURES
+                            or len(named) > 1 and (_TREND.search(folded) or _LATEST.search(folded))):
+        measure = named[0]  # "HTX ở Lạng Sơn tăng bao nhiêu …", "Thành viên HTX của …": no counting word before it
     if measure is None and previous is not None:
         measure = measure_in(previous.resolved or previous.text)
     if measure is None:
@@ -163,28 +256,38 @@ def intent(q: Question, previous: Question | None = None) -> Intent | None:
     if _RANK.search(folded):  # among the places it names, not those of earlier turns
         said = fold(q.text).lower()
         named = tuple(p for p in places if _position(p, said) < len(said))
-        return Intent("rank", *measure, named, years, bool(_FEWEST.search(folded)), level)
+        return Intent("rank", *measure, named, years, bool(_FEWEST.search(folded)), level,
+                      place_years=years_by_place(q, named))
     if _TREND.search(folded) and len(places) <= 1:
-        return Intent("trend", *measure, places, years, also=tuple(measures_in(q.resolved or q.text)[1:]))
+        also = measures_in(q.resolved or q.text)[1:] or [x for x in named if x != measure]
+        return Intent("trend", *measure, places, years, also=tuple(also))
     if _TOTAL.search(folded) and len(places) >= 2:
-        return Intent("total", *measure, places, years)
-    if _COMPARE.search(folded):
-        if len(years) == 1 and previous is not None and previous.years and previous.years[0] != years[0] \
-                and len(places) <= 1:
-            years = (previous.years[0], years[0])  # "So với năm 2017 thì sao?"
+        return Intent("total", *measure, places, years, place_years=years_by_place(q, places))
+    said = fold(q.text).lower()  # a follow-up's own words: "What's the difference?" is not in its frame
+    if _COMPARE.search(folded) or previous is not None and _COMPARE.search(said):
+        earlier = years_asked(previous) if previous is not None else ()
+        if len(years) == 1 and earlier and earlier[0] != years[0] and len(places) <= 1:
+            years = (earlier[0], years[0])  # "So với năm 2017 thì sao?"
         asks_change = bool(re.search(r"(?:tang|giam)[\w ]{0,12} bao nhieu", folded))
         if len(years) >= 2 and len(places) <= 1 or len(places) >= 2:
-            return Intent("compare", *measure, places, years, asks_change=asks_change)
-        if len(years) == 1 and len(places) == 1 and (m.NOW.search(folded) or "so voi" in folded):
+            return Intent("compare", *measure, places, years, asks_change=asks_change,
+                          place_years=years_by_place(q, places))
+        # "hiện có …, tăng bao nhiêu so với năm 2015"; "Lạng Sơn giờ có bao nhiêu THT?" then "Hồi 2017 thì sao, giảm bao nhiêu?"
+        if len(years) == 1 and len(places) == 1 and (m.NOW_ASKED.search(folded) or "so voi" in folded
+                                                     or previous is not None and not earlier):
             return Intent("compare", *measure, places, years, asks_change=asks_change, now=True)
     if len(places) == 1 and len(years) >= 2 and _HOW_MANY.search(folded):  # "… năm 2016 và năm 2018 là bao nhiêu?"
         return Intent("compare", *measure, places, years)
     if len(places) == 1 and not years and _LATEST.search(folded):  # "Số liệu HTX mới nhất của Lạng Sơn?"
-        return Intent("latest", *measure, places, ())
+        return Intent("latest", *measure, places, (), also=tuple(measures_in(q.resolved or q.text)[1:]))
     if len(places) == 1 and not years and q.kind == "number" and _HOW_MANY.search(folded) \
             and _extra_words(q, measure, places) == 0:
-        return Intent("latest", *measure, places, ())
+        return Intent("latest", *measure, places, (), also=tuple(measures_in(q.resolved or q.text)[1:]))
     return None
+
+
+def _with_ratio(it: Intent | None, folded: str) -> Intent | None:
+    return replace(it, ratio=True) if it is not None and it.op == "compare" and _RATIO.search(folded) else it
 
 
 def every_measure(text: str) -> list[tuple[str, str]]:
@@ -223,12 +326,17 @@ def _extra_words(q: Question, measure: tuple[str, str], places) -> int:
     its years nor the words any such question uses."""
     asked = [measure, *measures_in(q.resolved or q.text)]
     forms = {t for name, _ in asked for form in m.MEASURES.get(name, ()) for t in form}
-    known = set(tokens(" ".join([*(f"{a} {b}" for a, b in asked), *places]))) | forms | _PLAIN
-    words = [t for t in tokens(q.text) if not t.isdigit()]
+    statuses = {t for key in m.STATUSES for t in key.split()}  # "HTX đang hoạt động" is the count, read so
+    known = set(tokens(" ".join([*(f"{a} {b}" for a, b in asked), *places]))) | forms | statuses | _PLAIN
+    said = fold(q.text).lower()
+    for place in places:  # by any of its names: "ĐBSH", "duyên hải NTB"
+        for form in (place, *GAZETTEER.get(place, ())):
+            said = re.sub(r"(?<!\w)" + re.escape(fold(form).lower()) + r"(?!\w)", " ", said)
+    words = [t for t in tokens(said) if not t.isdigit()]
     return sum(1 for t in words if t not in known)
 
 
-_YEAR = re.compile(r"(?<![\d.,])((?:19[89]|20[0-4])\d)(?![\d/.,])")  # "2017", "tháng 5/2024"
+_YEAR = re.compile(r"(?<![\d.,])((?:19[89]|20[0-4])\d)(?![\d/]|[.,]\d)")  # "2017", "tháng 5/2024", "năm 2017,"
 
 
 def years_asked(q: Question) -> tuple[int, ...]:
@@ -236,6 +344,23 @@ def years_asked(q: Question) -> tuple[int, ...]:
     2017", which a one-figure question does not ask about), in order."""
     said = [int(y) for y in _YEAR.findall(q.text)]
     return tuple(dict.fromkeys([*[y for y in q.years if y not in said], *said, *q.years]))
+
+
+def years_by_place(q: Question, places: tuple[str, ...]) -> tuple[int | None, ...]:
+    """Each place's year when the question names them place by place, the
+    year after each place and before the next ("Thành viên HTX của Hà Tĩnh bây
+    giờ nhiều hơn Lạng Sơn hồi giữa năm 2017": (None, 2017)); () when it does
+    not (years only before the first place or after the last are everyone's)."""
+    said = fold(q.text).lower()
+    at = [_position(place, said) for place in places]
+    if len(places) < 2 or any(a >= len(said) for a in at) or at != sorted(at):
+        return ()
+    ends = [*at[1:], len(said)]
+    own = [[int(y.group(1)) for y in _YEAR.finditer(said, start, end)] for start, end in zip(at, ends)]
+    if not any(own[:-1]) and not any(m.NOW_ASKED.search(said, start, end) for start, end in zip(at[:-1], ends[:-1])):
+        return ()  # "Hà Tĩnh bây giờ ... Lạng Sơn hồi 2017": now is a time of its own
+    leading = [int(y.group(1)) for y in _YEAR.finditer(said, 0, at[0])]
+    return tuple(years[0] if years else (leading[0] if leading else None) for years in own)
 
 
 def _position(place: str, folded: str) -> int:
@@ -323,7 +448,11 @@ def when(r: dict) -> str:
 
 
 def _stated(r: dict) -> str:
-    return f"{r['figure']} ({when(r)})"
+    """"153 HTX (hết tháng 6/2017)"; a kind the figure's words do not say is
+    added: "35 HTX thành lập mới (năm 2023)"."""
+    said = fold(r["figure"]).lower()
+    kind = f" {r['kind']}" if r["kind"] and fold(r["kind"]).lower() not in said else ""
+    return f"{r['figure']}{kind} ({when(r)})"
 
 
 def _citation(r: dict, text_of) -> Citation:
@@ -339,6 +468,12 @@ def figure_json(r: dict) -> dict:
             "unit": _unit(r), "measure": (r["measure"] + " " + r["kind"]).strip(), "status": r["status"],
             "source": r["source"], "title": r.get("title", ""), "quote": None,
             "start": r["start"], "end": r["end"]}
+
+
+def _ratio(a: dict, b: dict) -> str:
+    """" (gấp 3,3 lần)": the larger figure over the smaller, when both are counts above zero."""
+    big, small = max(a["value"], b["value"]), min(a["value"], b["value"])
+    return f" (gấp {vietnamese_number(big / small)} lần)" if small > 0 else ""
 
 
 def _change(a: dict, b: dict) -> str:
@@ -376,17 +511,31 @@ class Composed:
     op: str
 
 
-def _latest_per_place(table: Table, it: Intent, places) -> tuple[list[dict], list[str], list[str]]:
-    """(chosen, missing, notes): each place's latest dated figure, of the
-    year asked if one is. A place with no figure of that year but others
-    gets its nearest dated one, and a note says so (places are compared as
-    the articles report them, never silently across years). An undated
-    figure only when it is the place's only one: of two undated figures,
-    which is newer is unknown."""
-    chosen, missing, notes = [], [], []
+def _related(table: Table, it: Intent, place: str, year: int | None) -> dict | None:
+    """A place's figure of another kind of the measure asked ("HTX nông
+    nghiệp" when "HTX" was asked, or the other way), of the year asked if one
+    is: said and cited beside "no figure", never added or compared."""
+    flows = m.FLOWS.values()
+    if it.kind in flows:
+        return None  # a count of what there is says nothing of what changed
+    rows = [r for r in table.select(place, it.measure, None, year)
+            if r["kind"] != it.kind and r["kind"] not in flows and r["date"]]
+    return rows[-1] if rows else None
+
+
+def _latest_per_place(table: Table, it: Intent, places) -> tuple[list[dict], list[str], list[str], list[dict]]:
+    """(chosen, missing, notes, related): each place's latest dated figure,
+    of the year asked if one is. A place with no figure of that year but
+    others gets its nearest dated one, and a note says so (places are
+    compared as the articles report them, never silently across years). An
+    undated figure only when it is the place's only one: of two undated
+    figures, which is newer is unknown. A place with none at all may have a
+    figure of another kind (``_related``): said in ``missing``, its row in
+    ``related``, to cite."""
+    chosen, missing, notes, related = [], [], [], []
     name = _measure_name(it)
-    for place in places:
-        year = it.years[0] if it.years else None
+    for i, place in enumerate(places):
+        year = it.place_years[i] if len(it.place_years) == len(places) else it.years[0] if it.years else None
         rows = table.select(place, it.measure, it.kind, year)
         if not rows and year is not None:
             others = [r for r in table.select(place, it.measure, it.kind) if r["date"]]
@@ -402,9 +551,13 @@ def _latest_per_place(table: Table, it: Intent, places) -> tuple[list[dict], lis
         elif rows:
             missing.append(f"các bài ghi {len(rows)} số {name} khác nhau của {_named(place)}, không rõ thời điểm")
         else:
+            other = _related(table, it, place, year)
             missing.append(f"các bài đã lập chỉ mục không có số {name} của {_named(place)}"
-                           + (f" năm {year}" if year else ""))
-    return chosen, missing, notes
+                           + (f" năm {year}" if year else "")
+                           + (f" (chỉ có số {(other['measure'] + ' ' + other['kind']).strip()}: {_stated(other)})"
+                              if other else ""))
+            related += [other] if other else []
+    return chosen, missing, notes, related
 
 
 def _sentence(parts: list[str]) -> str:
@@ -428,22 +581,11 @@ def compose(table: Table, it: Intent) -> Composed | None:
     name = _measure_name(it)
     it = replace(it, places=table.grouped(it.places))
     if it.op == "latest":
-        rows = table.select(it.places[0], it.measure, it.kind)
-        if len(rows) < 2:
+        said = [_latest(table, it.places[0], measure, kind) for measure, kind in ((it.measure, it.kind), *it.also)]
+        if said[0] is None:
             return None  # one figure or none: the reader answers as for any question
-        dated, undated = [r for r in rows if r["date"]], [r for r in rows if not r["date"]]
-        place = _named(it.places[0])
-        if not dated:  # which is newer is unknown: say so, choose none
-            text = (f"Các bài ghi {len(rows)} số {name} khác nhau của {place}, không rõ thời điểm nên không biết "
-                    "số nào mới hơn: " + "; ".join(r["figure"] for r in rows) + ".")
-            return Composed(text, rows, True, "latest")
-        latest, older = dated[-1], dated[-2::-1]
-        text = f"{place[0].upper() + place[1:]}: số liệu mới nhất trong các bài là {_stated(latest)}."
-        if older:
-            text += " Các bài trước ghi: " + "; ".join(_stated(r) for r in older) + "."
-        if undated:
-            text += " Không rõ thời điểm: " + "; ".join(r["figure"] for r in undated) + "."
-        return Composed(text, [latest, *older, *undated], True, "latest")
+        said = [x for x in said if x is not None]
+        return Composed(" ".join(text for text, _ in said), [r for _, rows in said for r in rows], True, "latest")
     if it.op == "trend":
         if not it.places:
             return None
@@ -460,7 +602,7 @@ def compose(table: Table, it: Intent) -> Composed | None:
         latest = [r for r in table.select(place, it.measure, it.kind) if r["date"] and r["date"][:4] > str(year)]
         chosen = [*then[-1:], *latest[-1:]]
         missing = [*([] if then else [f"năm {year}"]), *([] if latest else ["hiện nay"])]
-        return _compared(place, name, chosen, missing, "compare")
+        return _compared(place, name, chosen, missing, "compare", it.ratio)
     if it.op == "compare" and len(it.places) <= 1 and len(it.years) >= 2:
         place = it.places[0] if it.places else None
         if place is None:
@@ -469,14 +611,14 @@ def compose(table: Table, it: Intent) -> Composed | None:
         for year in sorted(it.years[:2]):
             rows = table.select(place, it.measure, it.kind, year)
             (chosen.append(rows[-1]) if rows else missing.append(f"năm {year}"))
-        return _compared(place, name, chosen, missing, "compare")
+        return _compared(place, name, chosen, missing, "compare", it.ratio)
     if it.op in ("compare", "total") and len(it.places) >= 2:
-        chosen, missing, substituted = _latest_per_place(table, it, it.places)
+        chosen, missing, substituted, related = _latest_per_place(table, it, it.places)
         if missing:
             stated = "; ".join(f"{r['place']} có {_stated(r)}" for r in chosen)
             text = (f"{stated + '. ' if stated else ''}{_sentence(missing)}, "
                     f"nên không {'cộng' if it.op == 'total' else 'so sánh'} được.")
-            return Composed(text, chosen, False, it.op)
+            return Composed(text, chosen + related, False, it.op)
         if it.op == "total":
             total = sum(r["value"] for r in chosen)
             parts = " + ".join(vietnamese_number(r["value"]) for r in chosen)
@@ -495,7 +637,8 @@ def compose(table: Table, it: Intent) -> Composed | None:
             verdict = f"hai nơi có số {name} bằng nhau"
         else:
             verdict = (f"{more['place']} nhiều hơn {less['place']} "
-                       f"{vietnamese_number(more['value'] - less['value'])} {_unit(more)}")
+                       f"{vietnamese_number(more['value'] - less['value'])} {_unit(more)}"
+                       + (_ratio(more, less) if it.ratio else ""))
         text = "; ".join(f"{r['place']} có {_stated(r)}" for r in chosen) + f": {verdict}."
         notes = substituted + _caveats(chosen)
         if notes:
@@ -504,26 +647,39 @@ def compose(table: Table, it: Intent) -> Composed | None:
     if it.op == "share":
         return _share(table, it, name)
     if it.op == "rank":
-        # Among every province (or district) with a figure, of the year asked if one is.
-        places = it.places or tuple(dict.fromkeys(r["place"] for r in table.select(
-            measure=it.measure, kind=it.kind, level=it.level, year=it.years[0] if it.years else None)))
-        chosen, missing, substituted = _latest_per_place(table, it, places)
-        if len(chosen) < 2:
-            return None
-        chosen.sort(key=lambda r: r["value"], reverse=not it.fewest)
-        top = chosen[0]
+        return _ranked(table, it, name)
+    return None
+
+
+def _ranked(table: Table, it: Intent, name: str) -> Composed | None:
+    """The places named (or every province, district or region with a
+    figure, of the year asked if one is) by their latest figure. When a place
+    named has none, no place is said to be first: the figures there are are
+    listed in order, and a part of the measure one of them has ("5.500 HTX
+    nông nghiệp": not under 5.500 HTX) is said beside them."""
+    places = it.places or tuple(dict.fromkeys(r["place"] for r in table.select(
+        measure=it.measure, kind=it.kind, level=it.level, year=it.years[0] if it.years else None)))
+    chosen, missing, substituted, related = _latest_per_place(table, it, places)
+    if len(chosen) < 2 and not (missing and chosen):
+        return None
+    chosen.sort(key=lambda r: r["value"], reverse=not it.fewest)
+    top, listed = chosen[0], "; ".join(f"{r['place']} {_stated(r)}" for r in chosen)
+    notes = substituted + _caveats(chosen)
+    if missing:
+        order = "từ ít đến nhiều" if it.fewest else "từ nhiều đến ít"
+        text = (f"{_sentence(missing)}, nên không xếp hạng được cả {len(places)} nơi đã nêu. "
+                f"Các nơi có số liệu, {order}: {listed}.")
+        notes += [f"{r['place']} có không dưới {_stated(r)}, hơn {top['place']}" for r in related
+                  if not it.kind and not it.fewest and r["value"] > top["value"]]
+    else:
         among = "trong các địa phương đã nêu" if it.places else \
             f"trong {len(chosen)} {_LEVELS[it.level]} mà các bài đã lập chỉ mục có số liệu" \
             + (f" năm {it.years[0]}" if it.years else "")
         text = (f"{'Ít' if it.fewest else 'Nhiều'} {name} nhất {among} là {top['place']}: {_stated(top)}. "
                 + "Các nơi khác: " + "; ".join(f"{r['place']} {_stated(r)}" for r in chosen[1:]) + ".")
-        if missing:
-            text += f" {_sentence(missing)}."
-        notes = substituted + _caveats(chosen)
-        if notes:
-            text += " Lưu ý: " + "; ".join(notes) + "."
-        return Composed(text, chosen, not missing, "rank")
-    return None
+    if notes:
+        text += " Lưu ý: " + "; ".join(notes) + "."
+    return Composed(text, chosen + related, not missing, "rank")
 
 
 def _share(table: Table, it: Intent, name: str) -> Composed | None:
@@ -558,6 +714,26 @@ def _share(table: Table, it: Intent, name: str) -> Composed | None:
     return Composed(text, [part, whole], True, "share")
 
 
+def _latest(table: Table, place: str, measure: str, kind: str) -> tuple[str, list[dict]] | None:
+    """One measure's latest figure for a place, then the older ones with
+    their dates; None when the articles give it fewer than two."""
+    rows = table.select(place, measure, kind)
+    if len(rows) < 2:
+        return None
+    name, shown = (measure + " " + kind).strip(), _named(place)
+    dated, undated = [r for r in rows if r["date"]], [r for r in rows if not r["date"]]
+    if not dated:  # which is newer is unknown: say so, choose none
+        return (f"Các bài ghi {len(rows)} số {name} khác nhau của {shown}, không rõ thời điểm nên không biết "
+                "số nào mới hơn: " + "; ".join(r["figure"] for r in rows) + "."), rows
+    latest, older = dated[-1], dated[-2::-1]
+    text = f"{shown[0].upper() + shown[1:]}: số {name} mới nhất trong các bài là {_stated(latest)}."
+    if older:
+        text += " Các bài trước ghi: " + "; ".join(_stated(r) for r in older) + "."
+    if undated:
+        text += " Không rõ thời điểm: " + "; ".join(r["figure"] for r in undated) + "."
+    return text, [latest, *older, *undated]
+
+
 def _trend(table: Table, place: str, measure: str, kind: str, years) -> tuple[str, list[dict]]:
     """One measure's figures for a place in date order, and the change from
     the first dated one to the last."""
@@ -579,26 +755,28 @@ def _trend(table: Table, place: str, measure: str, kind: str, years) -> tuple[st
     return text, rows
 
 
-def _compared(place: str, name: str, chosen: list[dict], missing: list[str], op: str) -> Composed:
+def _compared(place: str, name: str, chosen: list[dict], missing: list[str], op: str,
+              ratio: bool = False) -> Composed:
     if missing:
         stated = "; ".join(_stated(r) for r in chosen)
         text = (f"{place} có {stated}. " if stated else "") + \
                f"Các bài đã lập chỉ mục không có số {name} của {place} {', '.join(missing)}, nên không so sánh được."
         return Composed(text, chosen, False, op)
     a, b = chosen
-    text = f"{place} có {_stated(a)} và {_stated(b)}: {_change(a, b)}."
+    text = f"{place} có {_stated(a)} và {_stated(b)}: {_change(a, b)}{_ratio(a, b) if ratio else ''}."
     notes = [n for n in _caveats(chosen) if not n.startswith("các số liệu thuộc")]
     if notes:
         text += " Lưu ý: " + "; ".join(notes) + "."
     return Composed(text, chosen, True, op)
 
 
-def answer(q: Question, table: Table, text_of, previous: Question | None = None) -> tuple[Answer, bool] | None:
+def answer(q: Question, table: Table, text_of, previous: Question | None = None,
+           earlier: tuple[Question, ...] = ()) -> tuple[Answer, bool] | None:
     """(Answer, final) for a multi-figure question, or None when q is not
     one (or the figures cannot answer it better than the reader). Not final:
     a figure is missing and an article may state the change asked for
     itself, so the reader's answer, if it finds one, is the better one."""
-    it = intent(q, previous)
+    it = intent(q, previous, earlier)
     if it is None:
         return None
     composed = compose(table, it)
@@ -620,8 +798,8 @@ def one_figure(q: Question, table: Table, text_of, previous: Question | None = N
     when the question asks for a share, a change or a status the figure does
     not have, or names more than the count ("HTX làm du lịch")."""
     folded = fold(q.resolved or q.text).lower()
-    if q.kind != "number" or _SHARE.search(folded) or m.CHANGE_WORDS.search(folded):
-        return None
+    if q.kind != "number" or _SHARE.search(folded) or m.CHANGE_WORDS.search(m.FLOW_ASKED.sub(" ", folded)):
+        return None  # a flow ("thành lập mới") is read at ingest; any other change is not
     measures = measures_in(q.resolved or q.text) or (measures_in(previous.resolved or previous.text)[:1]
                                                       if previous else [])
     places = table.grouped(_in_order(q, folded))
@@ -637,7 +815,7 @@ def one_figure(q: Question, table: Table, text_of, previous: Question | None = N
             return None
         chosen.append(rows[0])
     place = _named(chosen[0]["place"])
-    stated = [f"{r['figure']}{' ' + r['status'] if r['status'] and r['status'] not in r['figure'] else ''} ({when(r)})"
+    stated = [_stated({**r, "kind": " ".join(x for x in (r["kind"], r["status"]) if x and x not in r["figure"])})
               for r in chosen]
     text = f"{place[0].upper() + place[1:]} có {', '.join(stated[:-1]) + ' và ' if len(stated) > 1 else ''}{stated[-1]}."
     citations = [_citation(r, text_of) for r in chosen]

@@ -245,7 +245,97 @@ def _sentence_figures(text: str, s: int, e: int, info: DocumentInfo, before: str
         for semicolon in re.finditer(";", sentence):
             if semicolon.start() > since:
                 _read_list(text, s, e, spans, semicolon.end(), place, now, info, found)
+    _read_flows(text, s, e, spans, info, found)
     return found
+
+
+# "Năm 2023, tỉnh thành lập mới 35 HTX, giải thể 27 HTX": what changed, the verb before the count.
+_FLOW_VERB = re.compile(r"(?<!\w)(?:thành\s+lập\s+mới|thành\s+lập|giải\s+thể)\s+(?:được\s+)?(?:thêm\s+)?",
+                        re.IGNORECASE)
+# Words a flow's subject may hold besides its place (folded): a time, "đã", "được", the effort that
+# succeeded ("Trong năm huyện đã vận động được 02 HTX thành lập mới").
+_DONE = re.compile(r"(?<!\w)(?:trong|nam|\d{4}|da|duoc|van dong duoc|thanh cong|co|\d+ thang dau|\d+ thang)(?!\w)")
+_ACTOR = re.compile(r"^\s*(?:(?:toan|ca)\s+)?(tinh|huyen)(?:\s+da)?\s*$")  # "tỉnh", "toàn tỉnh đã", "huyện"
+
+
+def _flow_place(subject: str, info: DocumentInfo, text: str, at: int) -> tuple[str, str] | None:
+    """The place a flow's subject is, and nothing else: the article's own
+    province or district for a bare "tỉnh" / "huyện" (the actor: "tỉnh thành
+    lập mới"), or a place by name ("toàn tỉnh", "Hà Tĩnh đã"); not an
+    authority ("UBND tỉnh Kiên Giang thành lập 6 hợp tác xã" in a district)."""
+    folded = _DONE.sub(" ", m.folded(subject))
+    actor = _ACTOR.match(folded)
+    if actor and actor.group(1) == "tinh":  # only in an article about one province (not Vũng Tàu for Cà Mau)
+        provinces = [p for p in info.provinces if p not in REGIONS]
+        return (provinces[0], "province") if len(provinces) == 1 else None
+    if actor:
+        before = districts_in(text[:at])
+        return (before[-1], "district") if before else None
+    rest = subject
+    for place in provinces_in(subject):
+        for form in sorted((place, *GAZETTEER.get(place, ())), key=len, reverse=True):
+            rest = rest.replace(form, " ")
+    rest = _DONE.sub(" ", m.folded(rest))
+    for pattern in (m.WHOLE_PROVINCE, m.WHOLE_DISTRICT, m.WHOLE_REGION, m.WHOLE_COUNTRY):
+        rest = pattern.sub(" ", rest)
+    return _subject_place(subject, info, text, at) if not re.sub(r"[\s,.()–-]", "", rest) else None
+
+
+def _read_flows(text: str, s: int, e: int, spans, info: DocumentInfo, found: list[Figure]) -> None:
+    """The flows of the sentence text[s:e] written verb first, appended to
+    ``found`` with their kind ("thành lập mới", "giải thể"): each needs a
+    place as its subject, or the clause before's ("…, giải thể 27 HTX"), and
+    no plan or target just before it ("vượt kế hoạch (thành lập mới 12 HTX)",
+    "vận động thành lập mới 25 HTX")."""
+    sentence, place = text[s:e], None
+    for verb in _FLOW_VERB.finditer(sentence):
+        span = next(((a, b) for a, b in spans if a == verb.end()), None)
+        cuts = [c.end() for c in _CLAUSE_START.finditer(sentence, 0, verb.start())]
+        subject = sentence[cuts[-1] if cuts else 0 : verb.start()]
+        here = place if not m.folded(subject).strip(" ,;") else _flow_place(subject, info, text, s)
+        if span is None or here is None or m.PLANNED.search(m.folded(sentence[max(0, verb.start() - 40):verb.start()])):
+            place = here if span is not None else place
+            continue
+        a, b = span
+        measured, value = m.measure_of(unit_of(sentence[a:b])), count_of(sentence[a:b])
+        if measured is None or value is None or measured[1]:
+            continue
+        b = a + _unit_end(sentence[a:b], measured)
+        kind = m.FLOWS[m.FLOW_ASKED.search(m.folded(verb.group())).group(1)]
+        period, how = _period(sentence[:a], a, text, s, info, False)  # not "… theo Luật HTX năm 2012" after it
+        found.append(Figure(
+            value=value, figure=" ".join(sentence[a:b].split()), measure=measured[0], kind=kind, status="",
+            place=here[0], level=here[1], period=period.text if period else "", date=period.date if period else "",
+            period_from=how, start=s, end=e, span_start=s + a, span_end=s + b))
+        place = here
+    _read_flows_after(text, s, e, spans, info, found)
+
+
+def _read_flows_after(text: str, s: int, e: int, spans, info: DocumentInfo, found: list[Figure]) -> None:
+    """Flows written count first outside a list after "có": "Trong năm huyện
+    đã vận động được 02 HTX thành lập mới", its subject the place (or the
+    article's own "huyện" / "tỉnh") and what was done, with no plan in it."""
+    sentence = text[s:e]
+    for a, b in spans:
+        if any(f.span_start == s + a for f in found):
+            continue
+        measured = m.measure_of(unit_of(sentence[a:b]) + _UNIT_TAIL.match(sentence[b:]).group())
+        if measured is None or measured[1] not in m.FLOWS.values() or count_of(sentence[a:b]) is None:
+            continue
+        value = count_of(sentence[a:b])
+        cuts = [c.end() for c in _CLAUSE_START.finditer(sentence, 0, a)]
+        subject = sentence[cuts[-1] if cuts else 0 : a]
+        if m.PLANNED.search(m.folded(subject).replace("van dong duoc", " ")):
+            continue
+        here = _flow_place(subject, info, text, s)
+        if here is None:
+            continue
+        b = a + _unit_end(sentence[a:b], measured)
+        period, how = _period(sentence[:a], a, text, s, info, False)
+        found.append(Figure(
+            value=value, figure=" ".join(sentence[a:b].split()), measure=measured[0], kind=measured[1], status="",
+            place=here[0], level=here[1], period=period.text if period else "", date=period.date if period else "",
+            period_from=how, start=s, end=e, span_start=s + a, span_end=s + b))
 
 
 def _read_list(text: str, s: int, e: int, spans, cursor: int, place: tuple[str, str], now: bool,
@@ -296,7 +386,11 @@ def _without_kind(tail: str, kind: str) -> str:
 
 def _unit_end(unit: str, measured: tuple[str, str]) -> int:
     """Where the measure's own words end in a figure's text, so "3 liên
-    hiệp HTX đăng" is quoted as "3 liên hiệp HTX"."""
+    hiệp HTX đăng" is quoted as "3 liên hiệp HTX"; a kind is the figure's
+    ("5.500 hợp tác xã nông nghiệp"), a flow is not ("940 hợp tác xã", then
+    "thành lập mới")."""
+    if measured[1] in m.FLOWS.values():
+        measured = (measured[0], "")
     words = list(re.finditer(r"\S+", unit))
     first = 2 if len(words) > 2 and words[1].group().lower() in SCALES else 1  # "90 ngàn thành viên"
     for w in words[first:]:

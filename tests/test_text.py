@@ -156,9 +156,24 @@ def test_provinces_in_counts_mentions():
     ("hà tĩnh có bao nhiêu HTX?", "Hà Tĩnh"),
     ("lang son co bao nhieu to hop tac", "Lạng Sơn"),
     ("Đà Nẵng có bao nhiêu HTX?", "Đà Nẵng"),
+    ("so THT o Lang Son la bao nhieu", "Lạng Sơn"),  # "Son la" is Lạng Sơn's end and "là", not Sơn La
+    ("Lạng Sơn la bao nhieu HTX", "Lạng Sơn"),
+    ("Son La co bao nhieu HTX", "Sơn La"),
+    ("Hà Tỉnh có bao nhiêu HTX?", "Hà Tĩnh"),  # a tone typed wrong
+    ("Tỉnh Lâm Đồg có bao nhiêu HTX?", "Lâm Đồng"),  # a letter left out
 ])
 def test_provinces_in_questions_is_loose(question, province):
     assert provinces_in(question, loose=True) == [province]
+
+
+@pytest.mark.parametrize("question", ["Ông Nguyễn Văn Hùng nói gì?", "Bà Hà Thị Việt Ánh là ai?",
+                                      "Giám đốc HTX Tân Tiến Lâm Văn Bình"])
+def test_peoples_names_are_no_misspelt_provinces(question):
+    assert provinces_in(question, loose=True) == []
+
+
+def test_two_provinces_that_share_a_word_are_both_found():
+    assert sorted(provinces_in("Sơn La và Lạng Sơn", loose=True)) == ["Lạng Sơn", "Sơn La"]
 
 
 def test_districts_in_finds_titled_places():

@@ -28,9 +28,26 @@ MEASURES: dict[str, tuple[tuple[str, ...], ...]] = {
     "tổ viên": (("to", "vien"),),
     "lao động": (("lao", "dong"),),
 }
+# Measures that count the people of another ("thành viên HTX", "tổ viên THT"):
+# a question naming both asks for the people.
+MEMBER_MEASURES = ("thành viên", "tổ viên", "lao động")
+
+# What changed in a period, not what there is: "thành lập mới 35 HTX", "655
+# hợp tác xã giải thể" (folded). Read as a kind of its measure, so a flow is
+# never compared with, added to or ranked among the counts of what there is.
+FLOWS = {
+    "thanh lap moi": "thành lập mới",
+    "thanh lap": "thành lập mới",
+    "giai the": "giải thể",
+}
+# A flow as a question asks for it: "thành lập mới bao nhiêu HTX", "giải thể mấy HTX".
+FLOW_ASKED = re.compile(r"(?<!\w)(?:duoc\s+)?(thanh lap(?: moi)?|giai the)(?!\w)")
+# Before a flow, in its clause: a plan or a target, not what happened (folded).
+PLANNED = re.compile(r"(?<!\w)(?:muc tieu|ke hoach|chi tieu|phan dau|du kien|se|giai phap|van dong|tu van"
+                     r"|huong dan|ho tro|de xuat|can|phai|it nhat)(?!\w)")
 
 # Words right after the unit that make it another count (folded): a subset,
-# never compared with the whole.
+# never compared with the whole; or a flow.
 KINDS = {
     "phi nong nghiep": "phi nông nghiệp",
     "nong nghiep": "nông nghiệp",
@@ -38,6 +55,7 @@ KINDS = {
     "thuy san": "thủy sản",
     "tin dung": "tín dụng",
     "van tai": "vận tải",
+    **FLOWS,
 }
 
 # Words that say what state a count is of: the same measure, a different
@@ -70,6 +88,10 @@ CARRIED_SUBJECT = re.compile(r"^\s*(?:(?:ket qua|qua do|nho do|nhu vay|theo do|s
                              r"|den nay|hien nay|hien|hien tai|tinh den nay|da|van|nam \d{4}|den nam \d{4}"
                              r"|den het nam \d{4})[\s,]*)+$")
 NOW = re.compile(r"(?<!\w)(?:hien nay|hien|den nay|hien tai|tinh den nay)(?!\w)")
+# ... and as a question says it, in speech too ("bây giờ", "giờ"; a report's
+# "24 giờ" is hours, so only questions read these).
+NOW_ASKED = re.compile(r"(?<!\w)(?:hien nay|hien|den nay|hien tai|tinh den nay|bay gio|hien gio|gio|now|currently"
+                       r"|right now|at present)(?!\w)")
 
 
 def measure_of(unit_text: str) -> tuple[str, str] | None:

@@ -99,13 +99,17 @@ _WORD_NUMBERS = {"hai": 2, "ba": 3, "bốn": 4, "sáu": 6, "bảy": 7, "tám": 8
 
 def value_of(figure: str) -> float | None:
     """The value of a figure's number as written ("1.025" -> 1025.0, "7,5"
-    -> 7.5, "hai" -> 2.0); None for a range ("20 – 30") or no number."""
+    -> 7.5, "hai" -> 2.0); None for a range ("20 – 30"), a date written with
+    dots ("22.5.2016") or no number."""
     figure = figure.strip()
     if _RANGE.search(figure):
         return None
     m = NUMBER_RE.match(figure)
     if m:
-        return float(normalize_number(m.group()))
+        try:
+            return float(normalize_number(m.group()))
+        except ValueError:  # "22.5.2016": no one number
+            return None
     word = figure.split(" ", 1)[0].lower()
     return float(_WORD_NUMBERS[word]) if word in _WORD_NUMBERS else None
 

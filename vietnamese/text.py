@@ -28,6 +28,17 @@ ABBREVIATIONS = {
 }
 _ABBREV_RE = re.compile(r"\b(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")\b")
 
+# Words a chat question carries around what it asks, folded: asking for help
+# ("giúp mình", "cho tôi hỏi", "nhé", "ạ"), who asks, and when in speech ("bây
+# giờ", "hồi 2017", "lúc đó"). Not content to match in an article, and not a
+# topic of their own: "Cộng giúp mình số HTX của A và B" asks for a total (the
+# second blind multi-article set, tests/data/qa_multi2.jsonl, had 9 such of 45).
+CHAT_WORDS = frozenset("""giup gium dum minh toi em anh chi ban cho xin hoi nhe nha a oi voi ko k khong
+    nhi vay biet xem coi duoc hay bay gio luc khi do nay truoc kia thoi diem khoang tam chung
+    neu liet ke tong hop moc thu tu thoi gian tat ca cai
+    please tell me show give us i we you can could would around same time mid about roughly at end start
+    beginning middle""".split())
+
 # A number as Vietnamese writes it: 1.025 / 73.691 / 7,5 / 30 / 2.579
 NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+", re.UNICODE)
