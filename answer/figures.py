@@ -30,16 +30,16 @@ from .types import Answer, Citation
 # Folded cues, one idea each. A comparison needs two periods or two places.
 _TREND = re.compile(r"qua (?:cac|tung|nhung) nam|theo (?:tung )?nam|qua thoi gian|thay doi (?:the nao|ra sao|nhu the nao)"
                     r"|bien dong|xu huong|dien bien|tang giam|over the years|trend|changed|change over")
+_RATIO = re.compile(r"gap (?:may|bao nhieu) lan|bao nhieu lan|may lan|how many times|times (?:more|as many)")
 _COMPARE = re.compile(r"so sanh|so voi|chenh lech|tang (?:them )?bao nhieu|giam (?:di )?bao nhieu|nhieu hon|it hon"
                       r"|(?:nhieu|it|cao|thap)(?: \w+){1,3} hon\b|hon bao nhieu|(?:more|fewer|less)(?: \w+){1,3} than"
                       r"|thay doi bao nhieu|bien dong bao nhieu|\bchenh\b|\bkem\b.{0,40}\bbao nhieu|kem hon|dong hon"
                       r"|hon hay|\bhay\b|compare|compared|versus|\bvs\b|difference|increase|decrease|more than|grow"
-                      r"|how (?:many|much) (?:more|fewer|less)|gap (?:may|bao nhieu) lan|times (?:more|as many)"
-                      r"|change between|changed? from")
+                      r"|how (?:many|much) (?:more|fewer|less)"
+                      r"|change between|changed? from|" + _RATIO.pattern)
 _TOTAL = re.compile(r"tong so|tong cong|cong lai|cong chung|^cong\b|\bcong so\b|\bcong voi\b|cong don|\bgop\b|tinh tong|\btotal\b|altogether|combined"
                     r"|\bin sum\b|\badd up")
 _LATEST = re.compile(r"moi nhat|gan nhat|gan day nhat|latest|most recent|newest")
-_RATIO = re.compile(r"gap (?:may|bao nhieu) lan|bao nhieu lan|may lan|how many times|times (?:more|as many)")
 _RANK = re.compile(r"(?:tinh|dia phuong|huyen|noi|vung|khu vuc|province|district|region)\w* nao.{0,40}(?:nhieu|it|cao|thap|lon|nho)\b.{0,20}\bnhat"
                    r"|xep hang|dan dau|dung (?:dau|cuoi|chot)|xep .{0,60}(?:nhieu|it) (?:den|toi) (?:nhieu|it)|thu tu (?:tu )?(?:nhieu|it) (?:den|toi)"
                    r"|which (?:province|district|place)|\bmost\b(?! recent)|fewest|highest|lowest|\brank")
@@ -203,7 +203,7 @@ def _across_turns(q: Question, earlier: tuple[Question, ...], it: Intent | None)
     "Xếp 2 tỉnh đó với Lạng Sơn"), or ``it`` as it was."""
     said = fold(q.text).lower()
     op = "rank" if _RANK.search(said) else "total" if _TOTAL.search(said) else \
-        "compare" if _COMPARE.search(said) or _RATIO.search(said) else None
+        "compare" if _COMPARE.search(said) else None
     own = [p for p in q.places if _position(p, said) < len(said)]
     if op in ("rank", "total") and not own and not _BACK.search(said):
         return it  # "Tỉnh nào có nhiều HTX nhất?" after two turns: among every province, not those two
@@ -265,16 +265,16 @@ def _intent(q: Question, previous: Question | None) -> Intent | None:
         return Intent("total", *measure, places, years, place_years=years_by_place(q, places))
     said = fold(q.text).lower()  # a follow-up's own words: "What's the difference?" is not in its frame
     if _COMPARE.search(folded) or previous is not None and _COMPARE.search(said):
-        earlier = years_asked(previous) if previous is not None else ()
-        if len(years) == 1 and earlier and earlier[0] != years[0] and len(places) <= 1:
-            years = (earlier[0], years[0])  # "So với năm 2017 thì sao?"
+        asked_before = years_asked(previous) if previous is not None else ()
+        if len(years) == 1 and asked_before and asked_before[0] != years[0] and len(places) <= 1:
+            years = (asked_before[0], years[0])  # "So với năm 2017 thì sao?"
         asks_change = bool(re.search(r"(?:tang|giam)[\w ]{0,12} bao nhieu", folded))
         if len(years) >= 2 and len(places) <= 1 or len(places) >= 2:
             return Intent("compare", *measure, places, years, asks_change=asks_change,
                           place_years=years_by_place(q, places))
         # "hiện có …, tăng bao nhiêu so với năm 2015"; "Lạng Sơn giờ có bao nhiêu THT?" then "Hồi 2017 thì sao, giảm bao nhiêu?"
         if len(years) == 1 and len(places) == 1 and (m.NOW_ASKED.search(folded) or "so voi" in folded
-                                                     or previous is not None and not earlier):
+                                                     or previous is not None and not asked_before):
             return Intent("compare", *measure, places, years, asks_change=asks_change, now=True)
     if len(places) == 1 and len(years) >= 2 and _HOW_MANY.search(folded):  # "… năm 2016 và năm 2018 là bao nhiêu?"
         return Intent("compare", *measure, places, years)

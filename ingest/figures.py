@@ -246,6 +246,7 @@ def _sentence_figures(text: str, s: int, e: int, info: DocumentInfo, before: str
             if semicolon.start() > since:
                 _read_list(text, s, e, spans, semicolon.end(), place, now, info, found)
     _read_flows(text, s, e, spans, info, found)
+    _read_flows_after(text, s, e, spans, info, found)
     return found
 
 
@@ -296,19 +297,25 @@ def _read_flows(text: str, s: int, e: int, spans, info: DocumentInfo, found: lis
         if span is None or here is None or m.PLANNED.search(m.folded(sentence[max(0, verb.start() - 40):verb.start()])):
             place = here if span is not None else place
             continue
-        a, b = span
-        measured, value = m.measure_of(unit_of(sentence[a:b])), count_of(sentence[a:b])
-        if measured is None or value is None or measured[1]:
+        measured = m.measure_of(unit_of(sentence[span[0]:span[1]]))
+        if measured is None or measured[1] or count_of(sentence[span[0]:span[1]]) is None:
             continue
-        b = a + _unit_end(sentence[a:b], measured)
         kind = m.FLOWS[m.FLOW_ASKED.search(m.folded(verb.group())).group(1)]
-        period, how = _period(sentence[:a], a, text, s, info, False)  # not "… theo Luật HTX năm 2012" after it
-        found.append(Figure(
-            value=value, figure=" ".join(sentence[a:b].split()), measure=measured[0], kind=kind, status="",
-            place=here[0], level=here[1], period=period.text if period else "", date=period.date if period else "",
-            period_from=how, start=s, end=e, span_start=s + a, span_end=s + b))
+        found.append(_flow(text, s, e, span, (measured[0], kind), here, info))
         place = here
-    _read_flows_after(text, s, e, spans, info, found)
+
+
+def _flow(text: str, s: int, e: int, span: tuple[int, int], measured: tuple[str, str], place: tuple[str, str],
+          info: DocumentInfo) -> Figure:
+    """A flow's figure at span of the sentence text[s:e], quoted as its count
+    ("02 HTX"); its period one stated before it, not "… theo Luật HTX năm 2012" after it."""
+    sentence, (a, b) = text[s:e], span
+    b = a + _unit_end(sentence[a:b], measured)
+    period, how = _period(sentence[:a], a, text, s, info, False)
+    return Figure(value=count_of(sentence[a:b]), figure=" ".join(sentence[a:b].split()), measure=measured[0],
+                  kind=measured[1], status="", place=place[0], level=place[1],
+                  period=period.text if period else "", date=period.date if period else "",
+                  period_from=how, start=s, end=e, span_start=s + a, span_end=s + b)
 
 
 def _read_flows_after(text: str, s: int, e: int, spans, info: DocumentInfo, found: list[Figure]) -> None:
@@ -322,20 +329,13 @@ def _read_flows_after(text: str, s: int, e: int, spans, info: DocumentInfo, foun
         measured = m.measure_of(unit_of(sentence[a:b]) + _UNIT_TAIL.match(sentence[b:]).group())
         if measured is None or measured[1] not in m.FLOWS.values() or count_of(sentence[a:b]) is None:
             continue
-        value = count_of(sentence[a:b])
         cuts = [c.end() for c in _CLAUSE_START.finditer(sentence, 0, a)]
         subject = sentence[cuts[-1] if cuts else 0 : a]
         if m.PLANNED.search(m.folded(subject).replace("van dong duoc", " ")):
             continue
         here = _flow_place(subject, info, text, s)
-        if here is None:
-            continue
-        b = a + _unit_end(sentence[a:b], measured)
-        period, how = _period(sentence[:a], a, text, s, info, False)
-        found.append(Figure(
-            value=value, figure=" ".join(sentence[a:b].split()), measure=measured[0], kind=measured[1], status="",
-            place=here[0], level=here[1], period=period.text if period else "", date=period.date if period else "",
-            period_from=how, start=s, end=e, span_start=s + a, span_end=s + b))
+        if here is not None:
+            found.append(_flow(text, s, e, (a, b), measured, here, info))
 
 
 def _read_list(text: str, s: int, e: int, spans, cursor: int, place: tuple[str, str], now: bool,
